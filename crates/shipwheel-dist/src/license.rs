@@ -1,0 +1,6 @@
+//! license rules.
+
+use crate::finding::Rule;
+
+/// The rules this module owns.
+pub const RULES: &[Rule] = &[];

@@ -1,0 +1,57 @@
+//! Test helpers shared by every crate's tests: where the pinned peers live, free loopback ports,
+//! and builders that write wheels and sdists from code (see [`builder`]).
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (the directory holding the top-level Cargo.toml).
+pub fn workspace_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .nth(2)
+        .expect("crates/test-support has a workspace root")
+        .to_path_buf()
+}
+
+/// The venv with the pinned Python peers (twine, uv, pip, pypiserver, devpi-server, ...),
+/// installed by `scripts/peers.sh` (which `scripts/test.sh` runs first).
+///
+/// Panics with the command to run when it is missing: tests against real peers must not pass
+/// silently without them.
+pub fn peers_venv() -> PathBuf {
+    let venv = std::env::var_os("SHIPWHEEL_PEERS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/peers/venv"));
+    if !venv.join("bin/python").exists() {
+        panic!(
+            "the peers venv is missing at {}: run `bash scripts/peers.sh {}` (scripts/test.sh does it)",
+            venv.display(),
+            venv.display()
+        );
+    }
+    venv
+}
+
+/// Path of an executable in the peers venv (`python`, `twine`, `uv`, `pypi-server`, ...).
+pub fn peer_bin(name: &str) -> PathBuf {
+    peers_venv().join("bin").join(name)
+}
+
+/// The real-package corpus downloaded by `scripts/corpus.sh` (`wheels/` and `sdists/`).
+pub fn corpus_dir() -> PathBuf {
+    let dir = workspace_root().join("target/corpus");
+    if !dir.join(".stamp").exists() {
+        panic!(
+            "the corpus is missing at {}: run `bash scripts/corpus.sh`",
+            dir.display()
+        );
+    }
+    dir
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+}
+
+pub mod builder;
