@@ -1,0 +1,1 @@
+//! reStructuredText checking through Python's readme-renderer, to agree with PyPI exactly.
