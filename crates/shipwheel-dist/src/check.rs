@@ -1,12 +1,22 @@
 //! The check engine: one file at a time (framing, filename, metadata, contents), then batch rules.
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use base64::Engine;
+use blake2::Blake2b;
+use blake2::digest::consts::U32;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use crate::archive::{self, RecordEntry};
 use crate::description::RstRenderer;
-use crate::filename::DistKind;
+use crate::filename::{DistFilename, DistKind};
 use crate::finding::{Finding, Severity};
-use crate::metadata::RawMetadata;
+use crate::metadata::{DistContext, RawMetadata};
+use crate::zipfmt::{CdEntry, FileSource, ReadAt, ZipDir};
 
 /// PyPI's default per-file upload limit.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
@@ -56,6 +66,16 @@ impl FileReport {
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(Finding::is_error)
     }
+
+    /// Why the file could not be read at all (missing, a directory, permission denied), or
+    /// `None`. Such a file has one [`FILE_UNREADABLE`] finding and nothing else was checked;
+    /// the CLI exits 2 for it (unreadable input), not 1.
+    pub fn unreadable(&self) -> Option<&str> {
+        self.findings
+            .iter()
+            .find(|f| f.rule == FILE_UNREADABLE.id)
+            .map(|f| f.message.as_str())
+    }
 }
 
 /// The whole check over a batch of files.
@@ -85,12 +105,19 @@ impl Report {
     }
 }
 
-/// Check one file.
-pub fn check_file(path: &Path, _opts: &CheckOptions) -> FileReport {
-    let filename = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+pub use crate::archive::{FILE_TOO_LARGE, FILE_UNREADABLE};
+
+/// What phase one of a file check keeps for hash verification.
+struct VerifyPlan {
+    path: PathBuf,
+    file: String,
+    dir: ZipDir,
+    record: Option<Vec<RecordEntry>>,
+    /// Whether RECORD comparisons apply (wheels); zip sdists get CRC and scan checks only.
+    wheel: bool,
+}
+
+fn empty_report(path: &Path, filename: String) -> FileReport {
     FileReport {
         path: path.to_path_buf(),
         filename,
@@ -106,9 +133,276 @@ pub fn check_file(path: &Path, _opts: &CheckOptions) -> FileReport {
     }
 }
 
-/// Check a batch of files: each file, then the batch rules across them.
+/// sha256 and blake2b-256 of a whole file in constant memory, as lowercase hex.
+fn file_digests(src: &dyn ReadAt) -> std::io::Result<(String, String)> {
+    let mut sha = Sha256::new();
+    let mut blake = Blake2b::<U32>::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut offset = 0u64;
+    loop {
+        let n = crate::zipfmt::read_full_at(src, &mut buf, offset)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        sha.update(chunk);
+        blake.update(chunk);
+        offset += n as u64;
+        if n < buf.len() {
+            break;
+        }
+    }
+    Ok((hex::encode(sha.finalize()), hex::encode(blake.finalize())))
+}
+
+/// Phase one: everything but hash verification.
+fn check_file_inner(path: &Path, opts: &CheckOptions) -> (FileReport, Option<VerifyPlan>) {
+    let filename = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file_label = if filename.is_empty() {
+        path.display().to_string()
+    } else {
+        filename.clone()
+    };
+    let mut report = empty_report(path, filename.clone());
+    let unreadable = |report: &mut FileReport, why: String| {
+        report.findings.push(FILE_UNREADABLE.finding(
+            file_label.clone(),
+            format!("cannot read {}: {why}", path.display()),
+        ));
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            unreadable(&mut report, e.to_string());
+            return (report, None);
+        }
+    };
+    match file.metadata() {
+        Ok(m) if m.is_dir() => {
+            unreadable(&mut report, "it is a directory".into());
+            return (report, None);
+        }
+        Ok(_) => {}
+        Err(e) => {
+            unreadable(&mut report, e.to_string());
+            return (report, None);
+        }
+    }
+    let src = match FileSource::new(file) {
+        Ok(s) => s,
+        Err(e) => {
+            unreadable(&mut report, e.to_string());
+            return (report, None);
+        }
+    };
+    report.size = src.size();
+    match file_digests(&src) {
+        Ok((sha, blake)) => {
+            report.sha256 = Some(sha);
+            report.blake2_256 = Some(blake);
+        }
+        Err(e) => {
+            unreadable(&mut report, e.to_string());
+            return (report, None);
+        }
+    }
+
+    let file = file_label.as_str();
+    let (parsed, findings) = crate::filename::check_filename(&filename);
+    report.findings.extend(findings);
+    report.kind = parsed
+        .as_ref()
+        .map(DistFilename::kind)
+        .or_else(|| crate::filename::kind_from_extension(&filename));
+    let Some(kind) = report.kind else {
+        // Not a distribution by its name: nothing more PyPI would look at.
+        return (report, None);
+    };
+
+    let inspection = archive::inspect(&src, &filename, parsed.as_ref());
+    report.findings.extend(inspection.findings);
+    let members = inspection.members;
+
+    if let Some(bytes) = inspection.metadata {
+        match RawMetadata::parse(&bytes) {
+            Ok(meta) => {
+                report.name = meta.get("Name").map(|s| s.trim().to_string());
+                report.version = meta.get("Version").map(|s| s.trim().to_string());
+                let ctx = DistContext {
+                    file,
+                    kind,
+                    filename: parsed.as_ref(),
+                    members: &members,
+                };
+                report
+                    .findings
+                    .extend(crate::metadata::check_metadata(&meta, &ctx));
+                report
+                    .findings
+                    .extend(crate::description::check_description(
+                        &meta,
+                        file,
+                        opts.rst_renderer.as_deref(),
+                    ));
+                if let Some(p) = &parsed {
+                    report
+                        .findings
+                        .extend(crate::filename::check_filename_against_metadata(
+                            file,
+                            p,
+                            report.name.as_deref(),
+                            report.version.as_deref(),
+                        ));
+                }
+                report.metadata = Some(meta);
+            }
+            Err(e) => {
+                let mut f = crate::metadata::M001.finding(file, e.to_string());
+                if let Some(p) = &inspection.metadata_path {
+                    f = f.at(p.clone());
+                }
+                report.findings.push(f);
+            }
+        }
+        report.metadata_bytes = Some(bytes);
+    }
+
+    if kind == DistKind::Wheel && inspection.readable {
+        if let Some(ep) = &inspection.entry_points {
+            match std::str::from_utf8(ep) {
+                Ok(text) => report
+                    .findings
+                    .extend(crate::metadata::check_entry_points(file, text)),
+                Err(_) => report.findings.push(
+                    crate::metadata::M025
+                        .finding(
+                            file,
+                            format!("Wheel '{file}' has invalid entry points defined in the entry_points.txt file"),
+                        )
+                        .at("entry_points.txt")
+                        .hint("entry_points.txt is not valid UTF-8"),
+                ),
+            }
+        }
+        report
+            .findings
+            .extend(crate::contents::check_wheel_contents(
+                file,
+                &members,
+                inspection.record.as_deref(),
+            ));
+    }
+
+    if report.size > opts.max_file_size {
+        let project = report
+            .name
+            .clone()
+            .or_else(|| parsed.as_ref().map(|p| p.name().to_string()))
+            .unwrap_or_default();
+        report.findings.push(FILE_TOO_LARGE.finding(
+            file,
+            format!(
+                "File too large. Limit for project {} is {} MB.",
+                crate::pep::py_repr(&project),
+                opts.max_file_size / (1024 * 1024)
+            ),
+        ));
+    }
+
+    let plan = inspection.zip.map(|dir| VerifyPlan {
+        path: path.to_path_buf(),
+        file: file_label.clone(),
+        dir,
+        record: inspection.record,
+        wheel: kind == DistKind::Wheel,
+    });
+    (report, plan)
+}
+
+/// Check one file.
+///
+/// Never panics on any input. A path that cannot be read gives a report whose only finding is
+/// [`FILE_UNREADABLE`] (see [`FileReport::unreadable`]).
+pub fn check_file(path: &Path, opts: &CheckOptions) -> FileReport {
+    let (mut report, plan) = check_file_inner(path, opts);
+    if opts.verify_hashes
+        && let Some(plan) = plan
+    {
+        let mut found = verify_plans(std::slice::from_ref(&plan), threads());
+        if let Some(f) = found.pop() {
+            report.findings.extend(f);
+        }
+    }
+    report
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Run `work` over `0..n` on up to `threads` threads; results in index order.
+fn parallel_map<T: Send>(n: usize, threads: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = threads.clamp(1, n.max(1));
+    if threads == 1 {
+        return (0..n).map(work).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    let chunks: Vec<Vec<(usize, T)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        done.push((i, work(i)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    for (i, t) in chunks.into_iter().flatten() {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(t);
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
+
+/// Check a batch of files: each file (in parallel, output in input order), then hash
+/// verification across all members of all files, then the batch rules across them.
 pub fn check_files(paths: &[PathBuf], opts: &CheckOptions) -> Report {
-    let files: Vec<FileReport> = paths.iter().map(|p| check_file(p, opts)).collect();
+    let threads = threads();
+    let results = parallel_map(paths.len(), threads, |i| check_file_inner(&paths[i], opts));
+    let (mut files, plans): (Vec<FileReport>, Vec<Option<VerifyPlan>>) =
+        results.into_iter().unzip();
+    if opts.verify_hashes {
+        let index: Vec<usize> = plans
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.as_ref().map(|_| i))
+            .collect();
+        let plans: Vec<VerifyPlan> = plans.into_iter().flatten().collect();
+        let found = verify_plans(&plans, threads);
+        for (i, f) in index.into_iter().zip(found) {
+            if let Some(r) = files.get_mut(i) {
+                r.findings.extend(f);
+            }
+        }
+    }
     let batch = crate::batch::check_batch(&files, opts);
     let rst_renderer = opts
         .rst_renderer
@@ -120,4 +414,280 @@ pub fn check_files(paths: &[PathBuf], opts: &CheckOptions) -> Report {
         batch,
         rst_renderer,
     }
+}
+
+/// One RECORD hash, decoded.
+enum Expected {
+    Sha256(Vec<u8>),
+    Sha384(Vec<u8>),
+    Sha512(Vec<u8>),
+    /// md5/sha1 (weak) or an unknown algorithm: named, not verified.
+    Other(String),
+    Malformed(String),
+}
+
+fn parse_hash(h: &str) -> Expected {
+    let Some((algo, digest)) = h.split_once('=') else {
+        return Expected::Malformed(h.to_string());
+    };
+    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(digest.trim_end_matches('='))
+        .ok();
+    match (algo, decoded) {
+        ("sha256", Some(d)) if d.len() == 32 => Expected::Sha256(d),
+        ("sha384", Some(d)) if d.len() == 48 => Expected::Sha384(d),
+        ("sha512", Some(d)) if d.len() == 64 => Expected::Sha512(d),
+        ("sha256" | "sha384" | "sha512", _) => Expected::Malformed(h.to_string()),
+        (other, _) => Expected::Other(other.to_string()),
+    }
+}
+
+enum Hasher {
+    None,
+    Sha256(Sha256),
+    Sha384(Sha384),
+    Sha512(Sha512),
+}
+
+impl Hasher {
+    fn update(&mut self, b: &[u8]) {
+        match self {
+            Hasher::None => {}
+            Hasher::Sha256(h) => h.update(b),
+            Hasher::Sha384(h) => h.update(b),
+            Hasher::Sha512(h) => h.update(b),
+        }
+    }
+    fn finish(self) -> Option<Vec<u8>> {
+        match self {
+            Hasher::None => None,
+            Hasher::Sha256(h) => Some(h.finalize().to_vec()),
+            Hasher::Sha384(h) => Some(h.finalize().to_vec()),
+            Hasher::Sha512(h) => Some(h.finalize().to_vec()),
+        }
+    }
+}
+
+/// Inflate one member, streaming: CRC, size, RECORD hash, and PyPI's encrypted-code scan.
+fn verify_member(
+    src: &dyn ReadAt,
+    plan: &VerifyPlan,
+    entry: &CdEntry,
+    record: Option<&RecordEntry>,
+    buf: &mut [u8],
+) -> Vec<Finding> {
+    let file = plan.file.as_str();
+    let mut out = Vec::new();
+    let expected = record.and_then(|r| r.hash.as_deref()).map(parse_hash);
+    let mut hasher = match &expected {
+        Some(Expected::Sha256(_)) => Hasher::Sha256(Sha256::new()),
+        Some(Expected::Sha384(_)) => Hasher::Sha384(Sha384::new()),
+        Some(Expected::Sha512(_)) => Hasher::Sha512(Sha512::new()),
+        _ => Hasher::None,
+    };
+    let scanned = archive::is_scanned(&entry.name);
+    let mut scan = Vec::new();
+    let mut crc = crc32fast::Hasher::new();
+    let mut size: u64 = 0;
+    let corrupt = |why: String| {
+        let f = archive::MEMBER_CORRUPT
+            .finding(file, "Invalid distribution file. None".to_string())
+            .at(entry.name.clone())
+            .hint(format!("{why}; the archive is damaged, rebuild it"));
+        // Only the members PyPI reads (its scan reads every .py/.pye) make it refuse the file.
+        if scanned { f } else { f.warning() }
+    };
+    let mut reader = match crate::zipfmt::member_reader(src, entry) {
+        Ok(r) => r,
+        Err(why) => {
+            out.push(corrupt(why));
+            return out;
+        }
+    };
+    loop {
+        match reader.read(buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let chunk = &buf[..n];
+                size += n as u64;
+                crc.update(chunk);
+                hasher.update(chunk);
+                if scanned && (scan.len() as u64) < archive::SCAN_MAX_FILE_SIZE + 1 {
+                    scan.extend_from_slice(chunk);
+                }
+                // A member inflating past its declared size is damaged (or a bomb).
+                if size > entry.size {
+                    out.push(corrupt(format!(
+                        "{} inflates past its declared size of {} bytes",
+                        entry.name, entry.size
+                    )));
+                    return out;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                out.push(corrupt(format!("Error -3 while decompressing data: {e}")));
+                return out;
+            }
+        }
+    }
+    if size != entry.size || crc.finalize() != entry.crc32 {
+        out.push(corrupt(format!(
+            "Bad CRC-32 for file {}",
+            crate::pep::py_repr(&entry.name)
+        )));
+        return out;
+    }
+    if scanned
+        && size <= archive::SCAN_MAX_FILE_SIZE
+        && let Some(msg) = archive::scan_for_encrypted(&scan)
+    {
+        out.push(archive::encrypted_finding(file, &entry.name, msg));
+    }
+    if let Some(r) = record {
+        let record_path = |f: Finding| f.at(entry.name.clone());
+        match expected {
+            Some(Expected::Other(algo)) => {
+                let f = archive::RECORD_WEAK_HASH.finding(
+                    file,
+                    format!(
+                        "RECORD hashes {} with {algo}; the wheel spec requires sha256 or stronger",
+                        entry.name
+                    ),
+                );
+                out.push(record_path(f));
+            }
+            Some(Expected::Malformed(h)) => {
+                let f = archive::RECORD_HASH.finding(
+                    file,
+                    format!(
+                        "RECORD has a malformed hash for {}: {}",
+                        entry.name,
+                        crate::pep::py_repr(&h)
+                    ),
+                );
+                out.push(record_path(f));
+            }
+            Some(Expected::Sha256(want) | Expected::Sha384(want) | Expected::Sha512(want)) => {
+                if hasher.finish().as_deref() != Some(want.as_slice()) {
+                    let f = archive::RECORD_HASH.finding(
+                        file,
+                        format!("RECORD hash does not match the content of {}", entry.name),
+                    );
+                    out.push(record_path(f));
+                }
+            }
+            None => {
+                let own = plan.wheel && entry.name.ends_with(".dist-info/RECORD");
+                if !own
+                    && !entry.name.ends_with(".dist-info/RECORD.jws")
+                    && !entry.name.ends_with(".dist-info/RECORD.p7s")
+                {
+                    let f = archive::RECORD_HASH
+                        .finding(file, format!("RECORD has no hash for {}", entry.name));
+                    out.push(record_path(f));
+                }
+            }
+        }
+        if let Some(want) = r.size
+            && want != size
+        {
+            let f = archive::RECORD_HASH.finding(
+                file,
+                format!(
+                    "RECORD says {} is {want} bytes but it is {size}",
+                    entry.name
+                ),
+            );
+            out.push(record_path(f));
+        }
+    }
+    out
+}
+
+/// Phase two: inflate every member of every plan across `threads` threads, biggest first so
+/// one huge member does not finish last. Findings come back per plan in member order.
+fn verify_plans(plans: &[VerifyPlan], threads: usize) -> Vec<Vec<Finding>> {
+    let sources: Vec<Option<FileSource>> = plans
+        .iter()
+        .map(|p| {
+            std::fs::File::open(&p.path)
+                .ok()
+                .and_then(|f| FileSource::new(f).ok())
+        })
+        .collect();
+    let records: Vec<HashMap<String, &RecordEntry>> = plans
+        .iter()
+        .map(|p| {
+            p.record
+                .iter()
+                .flatten()
+                .map(|r| (r.path.replace('\\', "/"), r))
+                .collect()
+        })
+        .collect();
+    let mut tasks: Vec<(usize, usize, u64)> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            p.dir
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| !e.is_dir() && (e.method == 0 || e.method == 8))
+                .map(move |(ei, e)| (pi, ei, e.compressed_size))
+        })
+        .collect();
+    tasks.sort_by_key(|t| std::cmp::Reverse(t.2));
+    let per_task = parallel_map(tasks.len(), threads, |t| {
+        let Some(&(pi, ei, _)) = tasks.get(t) else {
+            return Vec::new();
+        };
+        let (Some(plan), Some(Some(src)), Some(entry)) = (
+            plans.get(pi),
+            sources.get(pi),
+            plans.get(pi).and_then(|p| p.dir.entries.get(ei)),
+        ) else {
+            return Vec::new();
+        };
+        let record = if plan.wheel && plan.record.is_some() {
+            records.get(pi).and_then(|m| m.get(&entry.name)).copied()
+        } else {
+            None
+        };
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 256 * 1024]);
+        }
+        BUF.with(|b| {
+            let mut b = b.borrow_mut();
+            verify_member(src, plan, entry, record, &mut b)
+        })
+    });
+    let mut out: Vec<Vec<(usize, Finding)>> = plans.iter().map(|_| Vec::new()).collect();
+    for (t, findings) in per_task.into_iter().enumerate() {
+        if let Some(&(pi, ei, _)) = tasks.get(t)
+            && let Some(v) = out.get_mut(pi)
+        {
+            v.extend(findings.into_iter().map(|f| (ei, f)));
+        }
+    }
+    for (pi, plan) in plans.iter().enumerate() {
+        if sources.get(pi).is_some_and(Option::is_none)
+            && let Some(v) = out.get_mut(pi)
+        {
+            v.push((
+                0,
+                FILE_UNREADABLE.finding(
+                    plan.file.clone(),
+                    format!("cannot reopen {} to verify hashes", plan.path.display()),
+                ),
+            ));
+        }
+    }
+    out.into_iter()
+        .map(|mut v| {
+            v.sort_by_key(|(ei, _)| *ei);
+            v.into_iter().map(|(_, f)| f).collect()
+        })
+        .collect()
 }

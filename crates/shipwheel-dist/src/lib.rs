@@ -14,6 +14,8 @@ pub mod license;
 pub mod metadata;
 pub mod pep;
 pub mod rules;
+pub mod tarfmt;
+pub mod zipfmt;
 
 pub use check::{CheckOptions, FileReport, Report, check_file, check_files};
 pub use filename::{DistFilename, DistKind};

@@ -7,6 +7,7 @@ use clap::Parser;
 mod cli;
 mod commands;
 mod output;
+mod progress;
 mod rst_python;
 
 fn main() -> ExitCode {

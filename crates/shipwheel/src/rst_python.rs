@@ -1,1 +1,293 @@
 //! reStructuredText checking through Python's readme-renderer, to agree with PyPI exactly.
+//!
+//! One Python process serves every description of a run: it is started on first use, reads one
+//! JSON request per line on stdin and answers one JSON line on stdout, and is killed when the
+//! renderer is dropped.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use shipwheel_dist::description::{RstMessage, RstRenderer};
+
+/// Prints `readme-renderer-version docutils-version`, or fails when readme-renderer is missing.
+const PROBE: &str = "import importlib.metadata as m, docutils, readme_renderer.rst\n\
+print(m.version('readme-renderer'), docutils.__version__)";
+
+/// The long-running checker: the same call twine check makes (`readme_renderer.rst.render`
+/// with a warning stream), one request per line.
+const SERVER: &str = r#"
+import io, json, sys
+from readme_renderer.rst import render
+for line in sys.stdin:
+    try:
+        text = json.loads(line)["text"]
+        stream = io.StringIO()
+        ok = render(text, stream=stream) is not None
+        reply = {"ok": ok, "stream": stream.getvalue()}
+    except Exception as exc:
+        reply = {"error": f"{type(exc).__name__}: {exc}"}
+    sys.stdout.write(json.dumps(reply) + "\n")
+    sys.stdout.flush()
+"#;
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+/// readme-renderer run by one Python interpreter.
+pub struct PythonRst {
+    python: PathBuf,
+    name: String,
+    server: Mutex<Option<Server>>,
+}
+
+impl PythonRst {
+    fn start(&self) -> Result<Server, String> {
+        let mut child = Command::new(&self.python)
+            .arg("-c")
+            .arg(SERVER)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", self.python.display()))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("cannot talk to the Python process".into());
+        };
+        Ok(Server {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+        })
+    }
+
+    fn ask(server: &mut Server, text: &str) -> Result<String, String> {
+        let request = serde_json::json!({ "text": text }).to_string();
+        writeln!(server.stdin, "{request}")
+            .and_then(|()| server.stdin.flush())
+            .map_err(|e| format!("cannot send to Python: {e}"))?;
+        let mut line = String::new();
+        match server.stdout.read_line(&mut line) {
+            Ok(0) => Err("the Python process exited".into()),
+            Ok(_) => Ok(line),
+            Err(e) => Err(format!("cannot read from Python: {e}")),
+        }
+    }
+}
+
+impl Drop for PythonRst {
+    fn drop(&mut self) {
+        let server = match self.server.get_mut() {
+            Ok(s) => s.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(mut server) = server {
+            let _ = server.child.kill();
+            let _ = server.child.wait();
+        }
+    }
+}
+
+impl RstRenderer for PythonRst {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn check(&self, text: &str) -> Result<Vec<RstMessage>, String> {
+        let mut guard = self
+            .server
+            .lock()
+            .map_err(|_| "the Python renderer failed earlier".to_string())?;
+        // One retry with a fresh process if the old one died.
+        for attempt in 0..2 {
+            if guard.is_none() {
+                *guard = Some(self.start()?);
+            }
+            let Some(server) = guard.as_mut() else { break };
+            match Self::ask(server, text) {
+                Ok(line) => return parse_reply(&line),
+                Err(e) => {
+                    if let Some(mut dead) = guard.take() {
+                        let _ = dead.child.kill();
+                        let _ = dead.child.wait();
+                    }
+                    if attempt == 1 {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Err("the Python process stopped answering".to_string())
+    }
+}
+
+/// Turn the server's JSON reply into docutils messages.
+fn parse_reply(line: &str) -> Result<Vec<RstMessage>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("unreadable reply from Python: {e}"))?;
+    if let Some(error) = value.get("error").and_then(|e| e.as_str()) {
+        return Err(format!("readme-renderer raised {error}"));
+    }
+    if value.get("ok").and_then(serde_json::Value::as_bool) == Some(true) {
+        return Ok(Vec::new());
+    }
+    let stream = value
+        .get("stream")
+        .and_then(|s| s.as_str())
+        .unwrap_or_default();
+    Ok(parse_stream(stream))
+}
+
+/// docutils' warning stream: `<string>:LINE: (LEVEL/N) message`, then the source echoed after
+/// a blank line. The stream has one message (PyPI's halt level stops at the first); without
+/// one it holds readme-renderer's own text ("No content rendered from RST source.").
+fn parse_stream(stream: &str) -> Vec<RstMessage> {
+    let mut out = Vec::new();
+    for chunk in stream.split("<string>:").skip(1) {
+        let Some((line, rest)) = chunk.split_once(": (") else {
+            continue;
+        };
+        let Some((level, message)) = rest.split_once(") ") else {
+            continue;
+        };
+        let level = level.split('/').next().unwrap_or_default().to_string();
+        let message = message
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .trim_end()
+            .to_string();
+        out.push(RstMessage {
+            line: line.parse().ok(),
+            level,
+            message,
+        });
+    }
+    if out.is_empty() {
+        let text = stream.trim();
+        out.push(RstMessage {
+            line: None,
+            level: "ERROR".into(),
+            message: if text.is_empty() {
+                "No content rendered from RST source.".into()
+            } else {
+                text.to_string()
+            },
+        });
+    }
+    out
+}
+
+/// Ask `python` for its readme-renderer and docutils versions.
+fn probe(python: &Path) -> Option<String> {
+    let output = Command::new(python)
+        .arg("-c")
+        .arg(PROBE)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut parts = text.split_whitespace();
+    let (renderer, docutils) = (parts.next()?, parts.next()?);
+    Some(format!("readme-renderer {renderer} (docutils {docutils})"))
+}
+
+fn detect_from(candidates: &[PathBuf]) -> Option<Arc<dyn RstRenderer + Send + Sync>> {
+    candidates.iter().find_map(|python| {
+        probe(python).map(|name| {
+            Arc::new(PythonRst {
+                python: python.clone(),
+                name,
+                server: Mutex::new(None),
+            }) as Arc<dyn RstRenderer + Send + Sync>
+        })
+    })
+}
+
+/// The first Python with readme-renderer importable among: `python` (e.g. `--python`),
+/// `$SHIPWHEEL_PYTHON`, and `python3` on PATH. `None` means the native checker is used.
+pub fn detect(python: Option<&Path>) -> Option<Arc<dyn RstRenderer + Send + Sync>> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    candidates.extend(python.map(Path::to_path_buf));
+    if let Some(env) = std::env::var_os("SHIPWHEEL_PYTHON").filter(|v| !v.is_empty()) {
+        candidates.push(PathBuf::from(env));
+    }
+    candidates.push(PathBuf::from("python3"));
+    detect_from(&candidates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peers() -> Arc<dyn RstRenderer + Send + Sync> {
+        let python = test_support::peer_bin("python");
+        match detect(Some(&python)) {
+            Some(r) => r,
+            None => panic!("readme-renderer is not importable from {}", python.display()),
+        }
+    }
+
+    #[test]
+    fn detects_the_peers_readme_renderer() {
+        let r = peers();
+        assert!(r.name().starts_with("readme-renderer 46.0 (docutils 0.23"), "{}", r.name());
+    }
+
+    #[test]
+    fn reports_docutils_messages_with_lines() {
+        let r = peers();
+        assert_eq!(r.check("Title\n=====\n\nSome *text*.\n"), Ok(vec![]));
+        assert_eq!(
+            r.check("Title\n====\n\ntext\n"),
+            Ok(vec![RstMessage {
+                line: Some(2),
+                level: "WARNING".into(),
+                message: "Title underline too short.".into(),
+            }])
+        );
+        // The same process answers again, including for an unknown directive.
+        assert_eq!(
+            r.check("a\n\n.. foo:: bar\n"),
+            Ok(vec![RstMessage {
+                line: Some(3),
+                level: "ERROR".into(),
+                message: "Unknown directive type \"foo\".".into(),
+            }])
+        );
+        let empty = r.check(".. just a comment\n").unwrap_or_default();
+        assert_eq!(empty.len(), 1);
+        assert_eq!(empty[0].message, "No content rendered from RST source.");
+    }
+
+    #[test]
+    fn no_candidate_means_native() {
+        assert!(detect_from(&[PathBuf::from("/nonexistent/python3")]).is_none());
+        // A Python without readme-renderer is not a candidate either.
+        let missing = std::env::temp_dir().join("shipwheel-no-such-python-here");
+        assert!(detect_from(&[missing]).is_none());
+    }
+
+    #[test]
+    fn parses_the_warning_stream() {
+        let m = parse_stream(
+            "<string>:3: (ERROR/3) Malformed table.\nRight border not aligned or missing.\n\n+--+\n",
+        );
+        assert_eq!(m[0].line, Some(3));
+        assert_eq!(m[0].level, "ERROR");
+        assert_eq!(m[0].message, "Malformed table.\nRight border not aligned or missing.");
+        let m = parse_stream("No content rendered from RST source.");
+        assert_eq!(m[0].line, None);
+        assert_eq!(m[0].message, "No content rendered from RST source.");
+    }
+}

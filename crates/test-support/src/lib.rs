@@ -55,3 +55,5 @@ pub fn free_port() -> u16 {
 }
 
 pub mod builder;
+pub mod rawzip;
+pub mod servers;

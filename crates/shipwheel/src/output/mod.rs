@@ -33,3 +33,8 @@ pub fn eprintln(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{text}");
 }
+
+pub mod check_human;
+pub mod check_json;
+pub mod github;
+pub mod sarif;

@@ -1,0 +1,189 @@
+//! Randomized differential test: thousands of generated reStructuredText documents (built from
+//! the pieces that trip docutils) go through the real readme-renderer in one Python process;
+//! the native checker must never fail a document readme-renderer renders. The generator is
+//! seeded, so a failure reproduces exactly.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use shipwheel_dist::description::rst;
+
+const PIECES: &[&str] = &[
+    "word",
+    "text",
+    "x",
+    " ",
+    " ",
+    " ",
+    "\n",
+    "\n",
+    "\n\n",
+    "\n\n",
+    "  ",
+    "   ",
+    "*",
+    "**",
+    "``",
+    "`",
+    "|",
+    "_",
+    "__",
+    ":code:",
+    ":foo:",
+    "::",
+    "\n.. ",
+    "\n- ",
+    "\n* ",
+    "\n1. ",
+    "\n2. ",
+    "\n=====\n",
+    "\n----\n",
+    "\n~~~\n",
+    "<",
+    ">",
+    "(",
+    ")",
+    "'",
+    "\"",
+    "\\",
+    "http://x.org/a_",
+    "[1]_",
+    "[#]_",
+    "\n.. _a: http://x.org\n",
+    "\n.. |s| replace:: y\n",
+    "|s|",
+    "a_",
+    "`a`_",
+    "`b <http://b.org>`_",
+    "`c <a_>`_",
+    "\n.. note:: ",
+    "\n.. code-block:: python\n\n   x\n",
+    ":f: ",
+    "\n>>> ",
+    "\n| ",
+    "\n+---+\n| a |\n+---+\n",
+    "é",
+    "—",
+    "«",
+    "»",
+    "-",
+    "/",
+    ".",
+    ",",
+    "?",
+    "\n.. [1] note\n",
+    "\n   ",
+    "\n\t",
+    "\n:: \n",
+    "a@b.org",
+    "1.0_",
+    "(*)",
+    "\"*\"",
+    "\n.. image:: http://x.org/i.png\n",
+    "\n.. _b:\n",
+    "Title\n=====\n",
+    "\nTerm\n  def\n",
+];
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn documents(seed: u64, count: usize) -> Vec<String> {
+    let mut rng = Lcg(seed);
+    (0..count)
+        .map(|_| {
+            let len = 1 + rng.below(14);
+            let mut doc = String::from("Intro\n\n");
+            for _ in 0..len {
+                doc.push_str(PIECES[rng.below(PIECES.len())]);
+            }
+            doc.push('\n');
+            doc
+        })
+        .collect()
+}
+
+const RENDER: &str = r#"
+import io, json, sys
+from readme_renderer.rst import render
+print(json.dumps([render(t, stream=io.StringIO()) is not None for t in json.load(sys.stdin)]))
+"#;
+
+fn renders(texts: &[String]) -> Vec<bool> {
+    let mut child = Command::new(test_support::peer_bin("python"))
+        .args(["-c", RENDER])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the peers python");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(serde_json::to_string(texts).expect("json").as_bytes())
+        .expect("send");
+    let output = child.wait_with_output().expect("python");
+    assert!(output.status.success(), "readme-renderer run failed");
+    serde_json::from_slice(&output.stdout).expect("reply")
+}
+
+#[test]
+fn native_checker_never_fails_what_readme_renderer_renders() {
+    // SHIPWHEEL_RST_FUZZ_SEED / _COUNT run other or longer sequences locally.
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let seed = env("SHIPWHEEL_RST_FUZZ_SEED", 0x5eed_2026);
+    let count = env("SHIPWHEEL_RST_FUZZ_COUNT", 3000) as usize;
+    let docs = documents(seed, count);
+    let verdicts = renders(&docs);
+    let mut false_errors = Vec::new();
+    let (mut failing, mut caught) = (0, 0);
+    for (doc, ok) in docs.iter().zip(verdicts) {
+        let native = rst::check(doc);
+        if ok && !native.is_empty() {
+            false_errors.push(format!("{doc:?} => {native:?}"));
+        }
+        if !ok {
+            failing += 1;
+            if !native.is_empty() {
+                caught += 1;
+            }
+        }
+    }
+    assert!(
+        false_errors.is_empty(),
+        "{} false errors, e.g.:\n{}",
+        false_errors.len(),
+        false_errors
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // The checker must not be trivially silent: most generated failures are common kinds.
+    assert!(
+        failing * 10 > count,
+        "the generator should produce failing documents ({failing})"
+    );
+    assert!(
+        caught * 2 > failing,
+        "caught only {caught} of {failing} failing documents"
+    );
+}

@@ -1,0 +1,344 @@
+//! `shipwheel check` command-line behaviour: inputs, exit codes, flags and output formats.
+
+mod check_common;
+
+use check_common::*;
+use test_support::builder::WheelBuilder;
+
+/// A wheel PyPI accepts that check-wheel-contents warns about (two top-level packages: W009).
+fn two_package_wheel() -> WheelBuilder {
+    good_wheel("twopkg", "1.0").file("other/__init__.py", "x = 2\n")
+}
+
+#[test]
+fn default_is_dist_glob_and_clean_files_pass() {
+    let (dir, dist) = workdir();
+    good_wheel("clean", "1.0").write_to(&dist);
+    good_sdist("clean", "1.0").write_to(&dist);
+    // A dotfile next to them (uv build writes dist/.gitignore) is not a distribution.
+    std::fs::write(dist.join(".gitignore"), "*\n").unwrap();
+    let out = check(dir.path(), &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains("dist/clean-1.0-py3-none-any.whl: PASSED"),
+        "{text}"
+    );
+    assert!(text.contains("dist/clean-1.0.tar.gz: PASSED"), "{text}");
+    assert!(
+        text.contains("2 files checked: 0 errors, 0 warnings"),
+        "{text}"
+    );
+    assert!(text.contains("OK: PyPI would accept every file"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour when not a terminal");
+}
+
+#[test]
+fn nothing_to_check_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = check(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no distribution files match `dist/*`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("python -m build"), "says what to do");
+
+    let out = check(dir.path(), &["nothing-*.whl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no distribution files match `nothing-*.whl`"));
+
+    let out = check(dir.path(), &["missing-1.0-py3-none-any.whl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("cannot read missing-1.0-py3-none-any.whl: no such file or directory"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn globs_and_directories_expand_without_repeats() {
+    let (dir, dist) = workdir();
+    good_wheel("globbed", "1.0").write_to(&dist);
+    good_sdist("globbed", "1.0").write_to(&dist);
+    std::fs::write(dist.join("globbed-1.0.tar.gz.asc"), "sig").unwrap();
+    let (code, doc) = check_json(
+        dir.path(),
+        &["dist/*.whl", "dist", "dist/globbed-1.0.tar.gz"],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    let names: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["filename"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["globbed-1.0-py3-none-any.whl", "globbed-1.0.tar.gz"]
+    );
+}
+
+#[test]
+fn errors_exit_1_and_say_what_to_do() {
+    let (dir, dist) = workdir();
+    // Two sdists of one release: PyPI keeps the first and refuses the second.
+    good_sdist("twice", "1.0").write_to(&dist);
+    good_sdist("twice", "1.0")
+        .filename("twice-1.0.0.tar.gz")
+        .top_dir("twice-1.0.0")
+        .write_to(&dist);
+    let out = check(dir.path(), &["dist/*"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error[B001] Only one sdist may be uploaded per release."),
+        "{text}"
+    );
+    assert!(text.contains("FAILED: "), "{text}");
+    assert!(
+        text.contains("run `shipwheel check dist/*` again"),
+        "{text}"
+    );
+}
+
+#[test]
+fn strict_fails_on_warnings_and_ignore_drops_rules() {
+    let (dir, dist) = workdir();
+    two_package_wheel().write_to(&dist);
+    let out = check(dir.path(), &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "warnings alone pass: {text}");
+    assert!(text.contains("PASSED with warnings"), "{text}");
+    assert!(
+        text.contains("warning[W009] Wheel contains multiple toplevel library entries"),
+        "{text}"
+    );
+
+    let out = check(dir.path(), &["--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("FAILED due to warnings (--strict)"));
+
+    let (code, doc) = check_json(dir.path(), &["--strict", "--ignore", "W009"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["ignored"], serde_json::json!(["W009"]));
+    assert!(!rules_of(&doc, "twopkg-1.0-py3-none-any.whl").contains(&"W009".to_string()));
+
+    let out = check(dir.path(), &["--ignore", "Z999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown rule `Z999`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn json_document_follows_the_schema() {
+    let (dir, dist) = workdir();
+    two_package_wheel().write_to(&dist);
+    let (code, doc) = check_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["schema"], 1);
+    assert_eq!(doc["tool"]["name"], "shipwheel");
+    assert!(doc["tool"]["version"].is_string());
+    assert_eq!(doc["rst_renderer"], "native");
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["strict"], false);
+    assert_eq!(doc["summary"]["files"], 1);
+    assert_eq!(doc["summary"]["errors"], 0);
+    let file = &doc["files"][0];
+    assert_eq!(file["path"], "dist/twopkg-1.0-py3-none-any.whl");
+    assert_eq!(file["filename"], "twopkg-1.0-py3-none-any.whl");
+    assert_eq!(file["kind"], "wheel");
+    assert_eq!(file["name"], "twopkg");
+    assert_eq!(file["version"], "1.0");
+    assert_eq!(file["sha256"].as_str().map(str::len), Some(64));
+    assert!(file["size"].as_u64().unwrap() > 0);
+    let w009 = file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "W009")
+        .expect("W009 reported");
+    assert_eq!(w009["severity"], "warning");
+    assert_eq!(w009["name"], "multiple-toplevel-entries");
+    assert_eq!(w009["file"], "twopkg-1.0-py3-none-any.whl");
+    assert!(w009["hint"].as_str().is_some_and(|h| !h.is_empty()));
+    assert!(doc["summary"]["warnings"].as_u64().unwrap() >= 1);
+    assert!(doc["batch"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn sarif_names_rules_and_files() {
+    let (dir, dist) = workdir();
+    two_package_wheel().write_to(&dist);
+    let out = check(dir.path(), &["--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "W009"));
+    assert!(rules.iter().any(|r| r["id"] == "B001"));
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "W009")
+        .expect("W009 result");
+    assert_eq!(result["level"], "warning");
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "W009");
+    let loc = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "dist/twopkg-1.0-py3-none-any.whl"
+    );
+    assert_eq!(loc["region"]["startLine"], 1);
+}
+
+#[test]
+fn github_annotations_in_actions_and_as_a_format() {
+    let (dir, dist) = workdir();
+    two_package_wheel().write_to(&dist);
+    let out = shipwheel(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .args(["check", "--rst-renderer", "native"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.contains("PASSED with warnings"),
+        "human output first: {text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with(
+            "::warning file=dist/twopkg-1.0-py3-none-any.whl,title=W009 multiple-toplevel-entries::"
+        )),
+        "{text}"
+    );
+
+    // JSON on stdout stays a clean document even in Actions.
+    let out = shipwheel(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .args(["check", "--rst-renderer", "native", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+
+    // --strict turns warnings into error annotations.
+    let out = check(dir.path(), &["--format", "github", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("::error file=dist/twopkg-1.0-py3-none-any.whl,title=W009"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with(": FAILED"), "{text}");
+}
+
+#[test]
+fn output_file_gets_the_report() {
+    let (dir, dist) = workdir();
+    good_wheel("outfile", "1.0").write_to(&dist);
+    let out = check(
+        dir.path(),
+        &["--format", "sarif", "--output", "report.sarif"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("report written to report.sarif"));
+    let text = std::fs::read_to_string(dir.path().join("report.sarif")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+}
+
+#[test]
+fn max_file_size_accepts_units_and_limits_files() {
+    let (dir, dist) = workdir();
+    good_wheel("big", "1.0")
+        .file("big/data.bin", vec![7u8; 4096])
+        .stored()
+        .write_to(&dist);
+    let (code, doc) = check_json(dir.path(), &["--max-file-size", "2KiB"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(
+        !errors_of(&doc, "big-1.0-py3-none-any.whl").is_empty(),
+        "{doc:#}"
+    );
+    let (code, _) = check_json(dir.path(), &["--max-file-size", "50MB"]);
+    assert_eq!(code, 0);
+    let out = check(dir.path(), &["--max-file-size", "lots"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is not a size"), "{}", stderr(&out));
+}
+
+#[test]
+fn python_renderer_that_cannot_run_is_a_usage_error() {
+    let (dir, dist) = workdir();
+    good_wheel("rst", "1.0").write_to(&dist);
+    // No other interpreter to fall back to: no $SHIPWHEEL_PYTHON, no python3 on PATH.
+    let empty = tempfile::tempdir().unwrap();
+    let out = shipwheel(dir.path())
+        .env("PATH", empty.path())
+        .args([
+            "check",
+            "--rst-renderer",
+            "python",
+            "--python",
+            "/nonexistent/python3",
+        ])
+        .output()
+        .unwrap();
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("readme-renderer"), "{}", stderr(&out));
+}
+
+#[test]
+fn python_renderer_is_named_in_the_output() {
+    let (dir, dist) = workdir();
+    good_wheel("rst", "1.0").write_to(&dist);
+    let python = test_support::peer_bin("python");
+    let (code, doc) = check_json(
+        dir.path(),
+        &[
+            "--rst-renderer",
+            "python",
+            "--python",
+            python.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(
+        doc["rst_renderer"]
+            .as_str()
+            .unwrap()
+            .contains("readme-renderer"),
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn color_only_when_asked() {
+    let (dir, dist) = workdir();
+    two_package_wheel().write_to(&dist);
+    let out = shipwheel(dir.path())
+        .env_remove("NO_COLOR")
+        .args(["--color", "always", "check", "--rst-renderer", "native"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains('\u{1b}'),
+        "colour with --color always"
+    );
+    let out = shipwheel(dir.path())
+        .args(["check", "--rst-renderer", "native"])
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains('\u{1b}'));
+}
