@@ -282,11 +282,26 @@ rule!(
     "The file is at most the project's upload limit (100 MiB unless PyPI raised it)",
     "shrink the file (strip debug symbols, exclude data) or request a limit increase (PyPI user docs: project-management/storage-limits) and pass --max-file-size"
 );
+rule!(
+    SDIST_TOP_DIR_NAME,
+    "A031",
+    "sdist-top-dir-name",
+    Warning,
+    "The sdist's top-level directory is {normalized_name}-{version} (source distribution spec)",
+    "rebuild the sdist with a current build backend"
+);
+rule!(
+    SDIST_PYPROJECT_MISSING,
+    "A032",
+    "sdist-pyproject-missing",
+    Warning,
+    "The sdist has {top}/pyproject.toml (source distribution spec)",
+    "add a pyproject.toml with a [build-system] table so installers build it the PEP 517 way"
+);
 
 /// The rules this module owns.
 pub const RULES: &[Rule] = &[
     FILE_UNREADABLE,
-    FILE_TOO_LARGE,
     NOT_A_ZIP,
     POLYGLOT,
     COMPRESSION_RATIO,
@@ -316,6 +331,9 @@ pub const RULES: &[Rule] = &[
     ENCRYPTED_CONTENT,
     RECORD_SERVER_ERROR,
     TAR_UNSAFE_MEMBER,
+    FILE_TOO_LARGE,
+    SDIST_TOP_DIR_NAME,
+    SDIST_PYPROJECT_MISSING,
 ];
 
 /// One member of an archive as its directory (zip central directory / tar header) lists it.
@@ -337,6 +355,61 @@ pub struct RecordEntry {
     /// `algorithm=urlsafe-b64-digest`, as written.
     pub hash: Option<String>,
     pub size: Option<u64>,
+}
+
+/// Why [`read_named`] could not return a member.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadNamedError {
+    #[error("cannot read {0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("{0} is not a readable archive: {1}")]
+    Archive(String, String),
+    #[error("{0} has no member {1}")]
+    Missing(String, String),
+    #[error("{1} in {0} is larger than {2} bytes")]
+    TooLarge(String, String, u64),
+    #[error("{1} in {0} cannot be read: {2}")]
+    Corrupt(String, String, String),
+}
+
+/// Read one member of a wheel, zip sdist or `.tar.gz` sdist by its exact name, at most `cap`
+/// bytes (streamed; a larger member is an error, never read whole).
+pub fn read_named(path: &std::path::Path, name: &str, cap: u64) -> Result<Vec<u8>, ReadNamedError> {
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| ReadNamedError::Io(shown.clone(), e))?;
+    let src = zipfmt::FileSource::new(file).map_err(|e| ReadNamedError::Io(shown.clone(), e))?;
+    let lower = path.to_string_lossy().to_ascii_lowercase();
+    if lower.ends_with(".tar.gz") {
+        let reader = std::io::BufReader::new(zipfmt::SectionReader::new(&src, 0, src.size()));
+        let gz = flate2::read::MultiGzDecoder::new(reader);
+        let mut found: Option<Result<Vec<u8>, ReadNamedError>> = None;
+        tarfmt::walk(gz, |m, data| {
+            if m.name == name {
+                found = Some(if m.size > cap {
+                    Err(ReadNamedError::TooLarge(shown.clone(), name.into(), cap))
+                } else {
+                    let mut buf = Vec::new();
+                    data.take(cap).read_to_end(&mut buf)?;
+                    Ok(buf)
+                });
+            }
+            Ok(())
+        })
+        .map_err(|e| ReadNamedError::Archive(shown.clone(), format!("{e:?}")))?;
+        return found.unwrap_or_else(|| Err(ReadNamedError::Missing(shown.clone(), name.into())));
+    }
+    let dir = zipfmt::read_central_directory(&src)
+        .map_err(|e| ReadNamedError::Archive(shown.clone(), format!("{e:?}")))?;
+    let entry = dir
+        .entries
+        .iter()
+        .rev()
+        .find(|e| e.name == name)
+        .ok_or_else(|| ReadNamedError::Missing(shown.clone(), name.into()))?;
+    zipfmt::read_member(&src, entry, cap).map_err(|e| match e {
+        MemberError::TooLarge => ReadNamedError::TooLarge(shown.clone(), name.into(), cap),
+        MemberError::Corrupt(why) => ReadNamedError::Corrupt(shown.clone(), name.into(), why),
+    })
 }
 
 /// Invalid distribution file, as PyPI words it.
@@ -1010,6 +1083,49 @@ pub fn parse_record(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
         .collect())
 }
 
+/// The source-distribution spec's layout advice for an sdist whose PKG-INFO sits at
+/// `pkg_info_path`: the top directory's name and a pyproject.toml.
+pub fn check_sdist_layout(
+    file: &str,
+    pkg_info_path: &str,
+    members: &[Member],
+    name: Option<&str>,
+    version: Option<&str>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let Some(top) = pkg_info_path.strip_suffix("/PKG-INFO") else {
+        return out;
+    };
+    let pyproject = join(top, "pyproject.toml");
+    if !members.iter().any(|m| m.name == pyproject) {
+        out.push(
+            SDIST_PYPROJECT_MISSING
+                .finding(file, format!("The sdist has no {pyproject}"))
+                .at(pyproject),
+        );
+    }
+    if let (Some(name), Some(version)) = (name, version)
+        && crate::pep::is_valid_name(name)
+        && let Ok(v) = version.parse::<crate::pep::Version>()
+    {
+        let expected = format!(
+            "{}-{v}",
+            crate::pep::canonicalize_name(name).replace('-', "_")
+        );
+        if top != expected {
+            out.push(
+                SDIST_TOP_DIR_NAME
+                    .finding(
+                        file,
+                        format!("The sdist's top-level directory is {top}, not {expected}"),
+                    )
+                    .at(top.to_string()),
+            );
+        }
+    }
+    out
+}
+
 /// Scan one member's bytes for the encrypted-code markers PyPI's YARA rules look for.
 pub fn scan_for_encrypted(data: &[u8]) -> Option<&'static str> {
     const PYARMOR: &[&[u8]] = &[
@@ -1299,6 +1415,31 @@ mod tests {
         assert!(is_scanned("a/b.PY"));
         assert!(!is_scanned("a/.py"));
         assert!(!is_scanned("a/b.pyc"));
+    }
+
+    #[test]
+    fn reads_named_members_of_wheels_and_sdists() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = test_support::builder::WheelBuilder::new("demo", "1.0");
+        let wp = w.write_to(dir.path());
+        let meta = read_named(&wp, "demo-1.0.dist-info/METADATA", 1 << 20).unwrap();
+        assert!(meta.starts_with(b"Metadata-Version"));
+        assert!(matches!(
+            read_named(&wp, "demo-1.0.dist-info/METADATA", 4),
+            Err(ReadNamedError::TooLarge(..))
+        ));
+        assert!(matches!(
+            read_named(&wp, "nope", 10),
+            Err(ReadNamedError::Missing(..))
+        ));
+        let s = test_support::builder::SdistBuilder::new("demo", "1.0");
+        let sp = s.write_to(dir.path());
+        let pkg = read_named(&sp, "demo-1.0/PKG-INFO", 1 << 20).unwrap();
+        assert!(pkg.starts_with(b"Metadata-Version"));
+        assert!(matches!(
+            read_named(&sp, "demo-1.0/PKG-INFO", 3),
+            Err(ReadNamedError::TooLarge(..))
+        ));
     }
 
     #[test]

@@ -270,6 +270,18 @@ fn check_file_inner(path: &Path, opts: &CheckOptions) -> (FileReport, Option<Ver
         report.metadata_bytes = Some(bytes);
     }
 
+    if kind == DistKind::Sdist
+        && let Some(pkg_info) = &inspection.metadata_path
+    {
+        report.findings.extend(archive::check_sdist_layout(
+            file,
+            pkg_info,
+            &members,
+            report.name.as_deref(),
+            report.version.as_deref(),
+        ));
+    }
+
     if kind == DistKind::Wheel && inspection.readable {
         if let Some(ep) = &inspection.entry_points {
             match std::str::from_utf8(ep) {

@@ -109,20 +109,19 @@ pub fn check_description(
     let mime = dct.map_or_else(|| "text/x-rst".to_string(), content_type_mime);
     match mime.as_str() {
         "text/plain" => {}
-        "text/markdown" => {
+        "text/markdown"
             if dct
                 .and_then(|v| content_type_param(v, "variant"))
                 .as_deref()
-                == Some("CommonMark")
-            {
-                out.push(
-                    D005.finding(
-                        file,
-                        "Description-Content-Type declares variant=CommonMark, but PyPI renders every Markdown description as GFM",
-                    )
-                    .at("Description-Content-Type"),
-                );
-            }
+                == Some("CommonMark") =>
+        {
+            out.push(
+                D005.finding(
+                    file,
+                    "Description-Content-Type declares variant=CommonMark, but PyPI renders every Markdown description as GFM",
+                )
+                .at("Description-Content-Type"),
+            );
         }
         "text/x-rst" => out.extend(check_rst(description, dct.is_some(), file, renderer)),
         // Any other type is refused by the metadata rules (M010); nothing to render.

@@ -1015,7 +1015,7 @@ fn check_license_fields(
         );
     }
     // twine drops License-File below 2.4, so neither rule applies there.
-    if !mv_rank.is_some_and(|r| r >= 6) {
+    if mv_rank.is_none_or(|r| r < 6) {
         return;
     }
     for path in meta.fields("license-file") {
@@ -1049,7 +1049,10 @@ fn check_license_fields(
             out.push(
                 M019.finding(
                     file,
-                    format!("License-File {path} does not exist in distribution file {file} at {expected}"),
+                    format!(
+                        "License-File {path} does not exist in distribution file {} at {expected}",
+                        basename(file)
+                    ),
                 )
                 .at("License-File"),
             );
@@ -1062,7 +1065,7 @@ fn check_license_fields(
 fn license_file_location(ctx: &DistContext<'_>, path: &str) -> Option<String> {
     match ctx.kind {
         DistKind::Wheel => {
-            let stem = ctx.file.strip_suffix(".whl")?;
+            let stem = basename(ctx.file).strip_suffix(".whl")?;
             let mut parts = stem.split('-');
             let name = parts.next()?;
             let version = parts.next()?;
@@ -1083,6 +1086,11 @@ fn license_file_location(ctx: &DistContext<'_>, path: &str) -> Option<String> {
             Some(format!("{top}/{path}"))
         }
     }
+}
+
+/// The file name of a path as given (`dist/x.whl` -> `x.whl`).
+fn basename(file: &str) -> &str {
+    file.rsplit(['/', '\\']).next().unwrap_or(file)
 }
 
 /// Absolute for POSIX or Windows (`/x`, `\x`, `C:\x`, `C:/x`, UNC).
@@ -1890,6 +1898,11 @@ mod tests {
         );
         c.members = &present;
         assert!(check_metadata(&m, &c).is_empty());
+        // The file may be given as a path.
+        c.file = "dist/demo-1.0-py3-none-any.whl";
+        assert!(check_metadata(&m, &c).is_empty());
+        c.members = &missing;
+        assert!(check_metadata(&m, &c)[0].message.contains("distribution file demo-1.0-py3-none-any.whl at"));
 
         let sdist_missing = [member("demo-1.0/PKG-INFO")];
         let sdist_present = [member("demo-1.0/PKG-INFO"), member("demo-1.0/LICENSE")];

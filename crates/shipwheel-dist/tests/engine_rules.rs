@@ -961,6 +961,39 @@ fn a030_file_too_large() {
 }
 
 #[test]
+fn a031_sdist_top_dir_name() {
+    let s = SdistBuilder::new("demo", "1.0").top_dir("demo-1.0-src");
+    let r = check_bytes("demo-1.0.tar.gz", &s.build_bytes());
+    assert_eq!(
+        one(&r, "A031").message,
+        "The sdist's top-level directory is demo-1.0-src, not demo-1.0"
+    );
+    assert_eq!(one(&r, "A031").severity, Severity::Warning);
+    none(
+        &check_bytes(
+            "demo-1.0.tar.gz",
+            &SdistBuilder::new("demo", "1.0").build_bytes(),
+        ),
+        "A031",
+    );
+}
+
+#[test]
+fn a032_sdist_pyproject_missing() {
+    let mut s = SdistBuilder::new("demo", "1.0");
+    s.files.retain(|(p, _)| p != "pyproject.toml");
+    let r = check_bytes("demo-1.0.tar.gz", &s.build_bytes());
+    assert_eq!(one(&r, "A032").severity, Severity::Warning);
+    none(
+        &check_bytes(
+            "demo-1.0.tar.gz",
+            &SdistBuilder::new("demo", "1.0").build_bytes(),
+        ),
+        "A032",
+    );
+}
+
+#[test]
 fn zip_sdists_are_read_for_reporting() {
     let s = SdistBuilder::new("demo", "1.0");
     let r = check_bytes("demo-1.0.zip", &zip_bytes(&s.members(), false));

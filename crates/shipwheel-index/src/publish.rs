@@ -446,7 +446,48 @@ pub async fn upload_all(
             }
         }
     }
+    fill_urls(&ctx, &mut outcomes).await;
     Ok(outcomes)
+}
+
+/// Where the index serves each newly uploaded file: one listing per release, not per file.
+async fn fill_urls(ctx: &Ctx, outcomes: &mut [(usize, FileOutcome)]) {
+    let Some(client) = &ctx.checker else {
+        return;
+    };
+    let mut releases: BTreeMap<(String, String), &PublishFile> = BTreeMap::new();
+    for (i, o) in outcomes.iter() {
+        if o.status.is_done()
+            && o.url.is_none()
+            && let Some(f) = ctx.files.get(*i)
+        {
+            releases
+                .entry((
+                    shipwheel_dist::pep::normalize_name(&f.project),
+                    f.version.clone(),
+                ))
+                .or_insert(f);
+        }
+    }
+    let listings = futures_util::future::join_all(
+        releases
+            .values()
+            .map(|f| client.release_files(&f.project, &f.version)),
+    )
+    .await;
+    let remote: Vec<RemoteFile> = listings
+        .into_iter()
+        .filter_map(|r| r.ok().flatten())
+        .flatten()
+        .collect();
+    for (_, o) in outcomes.iter_mut() {
+        if o.status.is_done() && o.url.is_none() {
+            o.url = remote
+                .iter()
+                .find(|r| r.filename.eq_ignore_ascii_case(&o.filename))
+                .map(|r| r.url.clone());
+        }
+    }
 }
 
 struct Ctx {
@@ -569,7 +610,6 @@ async fn upload_one(ctx: &Ctx, i: usize) -> FileOutcome {
             Ok(resp) => match classify(&resp) {
                 Verdict::Uploaded => {
                     outcome.status = FileStatus::Uploaded;
-                    outcome.url = index_has(ctx, f).await.map(|(_, r)| r.url);
                     return outcome;
                 }
                 Verdict::AlreadyIdentical => {
@@ -579,7 +619,6 @@ async fn upload_one(ctx: &Ctx, i: usize) -> FileOutcome {
                         FileStatus::AlreadyPresent
                     };
                     outcome.message = Some(server_message(&resp));
-                    outcome.url = index_has(ctx, f).await.map(|(_, r)| r.url);
                     return outcome;
                 }
                 Verdict::Exists => {

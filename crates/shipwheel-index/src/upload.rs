@@ -284,7 +284,7 @@ pub fn hint_for(resp: &UploadResponse, trusted_publishing: bool) -> Option<Strin
     match resp.status {
         401 => Some("the index wants valid credentials: check --username/--password or --token (or TWINE_USERNAME/TWINE_PASSWORD, UV_PUBLISH_TOKEN)".into()),
         403 if trusted_publishing => Some("the minted token may not upload this project: check the trusted publisher on the index (repository, workflow file, environment)".into()),
-        403 => Some("check the token: it must be valid and scoped to this project (or use trusted publishing)".into()),
+        403 => Some("check the credentials: the password or API token must be valid, and a token scoped to this project (or use trusted publishing)".into()),
         400 if text.contains("classifier") => Some("run `shipwheel check` on the files: a classifier is not valid".into()),
         400 if text.contains("14 days") => Some("PyPI no longer accepts new files for this release: bump the version".into()),
         400 if text.contains("already exist") || text.contains("previously used") => Some("a file of this name exists with other content; filenames can never be reused: bump the version".into()),

@@ -35,7 +35,12 @@ async fn serve(page: String) -> String {
         "/simple/demo-pkg/",
         get(move || {
             let page = page.clone();
-            async move { ([("content-type", "application/vnd.pypi.simple.v1+json")], page) }
+            async move {
+                (
+                    [("content-type", "application/vnd.pypi.simple.v1+json")],
+                    page,
+                )
+            }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -63,13 +68,32 @@ const NOW: i64 = 1_800_000_000; // 2027-01-15
 #[tokio::test]
 async fn identical_missing_and_conflicting_files() {
     let dir = tempfile::tempdir().unwrap();
-    let same = file(dir.path(), "demo_pkg-1.0-py3-none-any.whl", b"wheel", DistKind::Wheel);
-    let other = file(dir.path(), "demo_pkg-1.0-cp311-cp311-linux_x86_64.whl", b"mine", DistKind::Wheel);
-    let new = file(dir.path(), "demo_pkg-1.0-cp312-cp312-linux_x86_64.whl", b"new", DistKind::Wheel);
+    let same = file(
+        dir.path(),
+        "demo_pkg-1.0-py3-none-any.whl",
+        b"wheel",
+        DistKind::Wheel,
+    );
+    let other = file(
+        dir.path(),
+        "demo_pkg-1.0-cp311-cp311-linux_x86_64.whl",
+        b"mine",
+        DistKind::Wheel,
+    );
+    let new = file(
+        dir.path(),
+        "demo_pkg-1.0-cp312-cp312-linux_x86_64.whl",
+        b"new",
+        DistKind::Wheel,
+    );
     let recent = "2027-01-14T00:00:00Z";
     let url = serve(page(&[
         ("demo_pkg-1.0-py3-none-any.whl", &sha(b"wheel"), recent),
-        ("demo_pkg-1.0-cp311-cp311-linux_x86_64.whl", &sha(b"theirs"), recent),
+        (
+            "demo_pkg-1.0-cp311-cp311-linux_x86_64.whl",
+            &sha(b"theirs"),
+            recent,
+        ),
         ("demo_pkg-2.0.tar.gz", &sha(b"x"), recent),
     ]))
     .await;
@@ -80,13 +104,20 @@ async fn identical_missing_and_conflicting_files() {
     assert!(matches!(pre.presence[1], Presence::Different { .. }));
     assert_eq!(pre.presence[2], Presence::Missing);
     assert_eq!(pre.refusals.len(), 1);
-    assert!(matches!(&pre.refusals[0], Refusal::Conflict { filename, .. } if filename == "demo_pkg-1.0-cp311-cp311-linux_x86_64.whl"));
+    assert!(
+        matches!(&pre.refusals[0], Refusal::Conflict { filename, .. } if filename == "demo_pkg-1.0-cp311-cp311-linux_x86_64.whl")
+    );
 }
 
 #[tokio::test]
 async fn old_releases_are_refused_on_pypi_only() {
     let dir = tempfile::tempdir().unwrap();
-    let new = file(dir.path(), "demo_pkg-1.0-cp312-cp312-linux_x86_64.whl", b"new", DistKind::Wheel);
+    let new = file(
+        dir.path(),
+        "demo_pkg-1.0-cp312-cp312-linux_x86_64.whl",
+        b"new",
+        DistKind::Wheel,
+    );
     let url = serve(page(&[(
         "demo_pkg-1.0-py3-none-any.whl",
         &sha(b"old"),
@@ -96,7 +127,11 @@ async fn old_releases_are_refused_on_pypi_only() {
     let client = IndexClient::new(&url).unwrap();
     let files = vec![new];
     let pre = preflight(&files, Some(&client), true, NOW).await.unwrap();
-    assert!(matches!(&pre.refusals[..], [Refusal::ReleaseTooOld { version, .. }] if version == "1.0"), "{:?}", pre.refusals);
+    assert!(
+        matches!(&pre.refusals[..], [Refusal::ReleaseTooOld { version, .. }] if version == "1.0"),
+        "{:?}",
+        pre.refusals
+    );
     // Other indexes have no such rule.
     let pre = preflight(&files, Some(&client), false, NOW).await.unwrap();
     assert!(pre.refusals.is_empty());
@@ -106,14 +141,25 @@ async fn old_releases_are_refused_on_pypi_only() {
 async fn a_second_sdist_is_refused_and_unknown_projects_are_missing() {
     let dir = tempfile::tempdir().unwrap();
     let sdist = file(dir.path(), "demo_pkg-1.0.tar.gz", b"sd", DistKind::Sdist);
-    let url = serve(page(&[("demo-pkg-1.0.zip", &sha(b"zip"), "2027-01-14T00:00:00Z")])).await;
+    let url = serve(page(&[(
+        "demo-pkg-1.0.zip",
+        &sha(b"zip"),
+        "2027-01-14T00:00:00Z",
+    )]))
+    .await;
     let client = IndexClient::new(&url).unwrap();
-    let pre = preflight(std::slice::from_ref(&sdist), Some(&client), false, NOW).await.unwrap();
-    assert!(matches!(&pre.refusals[..], [Refusal::SecondSdist { existing, .. }] if existing == "demo-pkg-1.0.zip"));
+    let pre = preflight(std::slice::from_ref(&sdist), Some(&client), false, NOW)
+        .await
+        .unwrap();
+    assert!(
+        matches!(&pre.refusals[..], [Refusal::SecondSdist { existing, .. }] if existing == "demo-pkg-1.0.zip")
+    );
 
     let mut unknown = sdist.clone();
     unknown.project = "nothing-here".into();
-    let pre = preflight(&[unknown], Some(&client), true, NOW).await.unwrap();
+    let pre = preflight(&[unknown], Some(&client), true, NOW)
+        .await
+        .unwrap();
     assert_eq!(pre.presence, vec![Presence::Missing]);
     assert!(pre.refusals.is_empty());
 

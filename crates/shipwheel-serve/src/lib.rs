@@ -23,6 +23,9 @@ mod upload;
 
 pub use store::{FileRecord, Store};
 
+/// How long requests in flight may take to finish once shutdown is asked for.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How to run the server.
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -111,15 +114,33 @@ impl Server {
         self.addr
     }
 
-    /// Serve until `shutdown` completes; requests in flight are finished first.
+    /// Serve until `shutdown` completes. Requests in flight then get [`SHUTDOWN_GRACE`] to
+    /// finish (a client stalled mid-upload must not keep the server alive); an upload cut off
+    /// this way leaves nothing behind.
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let app = http::router(self.state);
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let (fired_tx, fired_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown.await;
+            let _ = fired_tx.send(());
+        };
+        let serve = axum::serve(self.listener, app).with_graceful_shutdown(signal);
+        let grace = async move {
+            match fired_rx.await {
+                Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            result = async move { serve.await } => result,
+            () = grace => {
+                tracing::warn!("stopping with requests still in flight");
+                Ok(())
+            }
+        }
     }
 
     /// Start on a thread with its own runtime; the returned handle stops it on drop. Works

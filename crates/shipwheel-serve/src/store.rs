@@ -240,7 +240,7 @@ impl Store {
         self.root.join(INCOMING_DIR)
     }
 
-    /// Normalised names of every project with at least one stored file, sorted.
+    /// Normalised names of every project with at least one committed file, sorted.
     pub fn project_names(&self) -> io::Result<Vec<String>> {
         let mut out = Vec::new();
         for entry in fs::read_dir(&self.root)? {
@@ -249,7 +249,10 @@ impl Store {
             if is_hidden(&name) || !entry.file_type()?.is_dir() {
                 continue;
             }
-            if let Some(name) = name.to_str() {
+            // Only projects with a committed file (a crash can leave an empty directory).
+            if let Some(name) = name.to_str()
+                && self.project(name)?.is_some()
+            {
                 out.push(name.to_string());
             }
         }
@@ -617,6 +620,8 @@ mod tests {
         // Only a yanked final and a pre-release: the pre-release is current.
         assert_eq!(p.latest_version(), Some("2.0rc1"));
         assert!(store.project("nope").unwrap().is_none());
+        fs::create_dir(dir.path().join("ghost")).unwrap();
+        assert_eq!(store.project_names().unwrap(), vec!["p".to_string()]);
         assert!(store.project("..").unwrap().is_none());
     }
 }

@@ -198,7 +198,7 @@ pub async fn upload(State(state): State<Shared>, headers: HeaderMap, request: Re
         }
     };
     let max = state.check.max_file_size;
-    let form = match read_form(&mut multipart, workdir.path(), max).await {
+    let form = match read_form(&mut multipart, workdir.path(), max, &base).await {
         Ok(f) => f,
         Err(ReadError::Reply(status, message)) => {
             return pypi_error(status, &message, &headers);
@@ -289,6 +289,26 @@ pub async fn upload(State(state): State<Shared>, headers: HeaderMap, request: Re
         Ok(Ok(p)) => p,
         _ => return (StatusCode::INTERNAL_SERVER_ERROR, "store unreadable").into_response(),
     };
+    // PyPI refuses these bytes under any other filename, in any project.
+    let store = state.store.clone();
+    let (blake2, own) = (received.digests.blake2_256.clone(), normalize_name(&name));
+    let elsewhere = tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
+        for other in store.project_names()? {
+            if other != own
+                && let Some(p) = store.project(&other)?
+                && p.files.iter().any(|f| f.record.blake2_256 == blake2)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+    .await;
+    match elsewhere {
+        Ok(Ok(true)) => return bad(exists),
+        Ok(Ok(false)) => {}
+        _ => return (StatusCode::INTERNAL_SERVER_ERROR, "store unreadable").into_response(),
+    }
     if let Some(project) = &project {
         if let Some(same) = project.files.iter().find(|f| f.record.filename == filename) {
             if same.record.sha256 == received.digests.sha256
@@ -456,6 +476,7 @@ async fn read_form(
     multipart: &mut Multipart,
     dir: &std::path::Path,
     max: u64,
+    base: &str,
 ) -> Result<Form, ReadError> {
     let mut form = Form::default();
     let mut text_total = 0usize;
@@ -514,7 +535,7 @@ async fn read_form(
                     });
                     return Err(ReadError::Reply(
                         StatusCode::BAD_REQUEST,
-                        too_large(&project, max, ""),
+                        too_large(&project, max, base),
                     ));
                 }
                 hashers.update(&chunk);

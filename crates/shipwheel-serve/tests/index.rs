@@ -364,6 +364,23 @@ async fn uploads_are_refused_with_pypi_status_lines() {
         )
     );
 
+    // The same bytes under another project's filename.
+    let renamed = "other-1.0-py3-none-any.whl";
+    let f = form_fields("other", "1.0", renamed, &wheel);
+    let (status, _, body) = upload(
+        &server.upload_url(),
+        &f,
+        renamed,
+        &wheel,
+        Some("pypi-secret"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("File already exists (&#x27;other-1.0-py3-none-any.whl&#x27;"),
+        "{body}"
+    );
+
     // One sdist per release.
     let sdist = SdistBuilder::new("pkg", "1.0").build_bytes();
     let f = form_fields("pkg", "1.0", "pkg-1.0.tar.gz", &sdist);
@@ -427,6 +444,10 @@ async fn oversized_upload_is_refused() {
     assert_eq!(status, 400);
     assert!(
         body.contains("File too large. Limit for project &#x27;big&#x27; is 0 MB."),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("{}/help/#file-size-limit", server.url())),
         "{body}"
     );
     assert!(!root.path().join("big").exists());

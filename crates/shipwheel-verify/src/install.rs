@@ -45,7 +45,8 @@ struct Ran {
 }
 
 async fn run(mut cmd: tokio::process::Command) -> Ran {
-    let shown = format!("{:?}", cmd.as_std());
+    // Only the program: the arguments may hold index URLs with credentials.
+    let shown = cmd.as_std().get_program().to_string_lossy().into_owned();
     match cmd.output().await {
         Ok(out) => {
             let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -376,21 +377,19 @@ pub async fn verify_install(
         }
     };
     let install_ok = ran.ok;
+    let shown_index = shipwheel_index::secret::redact_url(&opts.index_url);
     if install_ok {
         report.installed_kind = kind.clone();
         report.installed_file = file.clone();
     }
     let mut detail = if install_ok {
         match (&kind, &file) {
-            (Some(k), Some(f)) => format!("installed {f} ({k}) from {}", opts.index_url),
-            (Some(k), None) => format!("installed a {k} from {}", opts.index_url),
-            _ => format!("installed from {}", opts.index_url),
+            (Some(k), Some(f)) => format!("installed {f} ({k}) from {shown_index}"),
+            (Some(k), None) => format!("installed a {k} from {shown_index}"),
+            _ => format!("installed from {shown_index}"),
         }
     } else {
-        format!(
-            "{project}=={version} did not install from {} with the served hashes",
-            opts.index_url
-        )
+        format!("{project}=={version} did not install from {shown_index} with the served hashes")
     };
     if let Some(n) = note {
         detail.push_str(&format!("; {n}"));

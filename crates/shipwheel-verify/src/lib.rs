@@ -20,7 +20,8 @@ pub use target::{LocalFile, Target};
 /// Everything `verify` needs.
 #[derive(Clone, Debug)]
 pub struct VerifyOptions {
-    /// The simple index the release was published to (`…/simple/`).
+    /// The simple index the release was published to (`…/simple/`). Credentials in it are
+    /// used but never shown.
     pub index_url: String,
     /// Indexes dependencies may come from (the package itself never does).
     pub extra_index_urls: Vec<String>,
@@ -133,7 +134,7 @@ pub async fn verify(opts: &VerifyOptions, on_step: &mut dyn FnMut(&Step)) -> Ver
         ok: false,
         project: project.clone(),
         version: version.clone(),
-        index_url: opts.index_url.clone(),
+        index_url: shipwheel_index::secret::redact_url(&opts.index_url),
         propagation_seconds: None,
         files: Vec::new(),
         installs: Vec::new(),

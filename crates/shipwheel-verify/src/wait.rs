@@ -54,7 +54,13 @@ pub async fn wait_for_release(opts: &VerifyOptions) -> Result<Found, WaitFailure
         error,
         elapsed: start.elapsed(),
     };
-    let client = IndexClient::new(&opts.index_url).map_err(|e| fail(WaitError::Index(e)))?;
+    // One slow request must not outlast the whole wait by much.
+    let per_request = opts
+        .timeout
+        .clamp(Duration::from_secs(2), Duration::from_secs(30));
+    let client = IndexClient::new(&opts.index_url)
+        .and_then(|c| c.with_timeout(per_request))
+        .map_err(|e| fail(WaitError::Index(e)))?;
     let (project, version) = opts.target.project_version();
     let mut delay = opts.poll_interval.max(Duration::from_millis(10));
     let mut polls = 0u32;
@@ -86,7 +92,7 @@ pub async fn wait_for_release(opts: &VerifyOptions) -> Result<Found, WaitFailure
             return Err(fail(WaitError::Timeout {
                 waited: elapsed.as_secs(),
                 missing: missing_text(&opts.target),
-                index: opts.index_url.clone(),
+                index: shipwheel_index::secret::redact_url(&opts.index_url),
                 seen,
             }));
         }

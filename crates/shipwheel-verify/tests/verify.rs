@@ -91,8 +91,21 @@ async fn good_package_installs_and_imports_with_uv_and_pip() {
     );
     let mut smoke = uv.clone();
     smoke.smoke = Some("python -c 'import good_pkg; assert good_pkg.ANSWER == 42'".into());
+    // Two interpreters: one environment each.
+    smoke
+        .pythons
+        .push(peer_bin("python3").display().to_string());
     let report = run(&smoke).await;
     assert!(report.ok, "{}", explain(&report));
+    assert_eq!(report.installs.len(), 2);
+    assert_eq!(
+        report
+            .steps
+            .iter()
+            .filter(|s| s.name.starts_with("import"))
+            .count(),
+        2
+    );
     assert!(report.propagation_seconds.is_some());
     let install = &report.installs[0];
     assert_eq!(install.installed_kind.as_deref(), Some("wheel"));
@@ -270,4 +283,70 @@ async fn dependencies_come_from_the_extra_index_but_the_package_never_does() {
         let report = run(&opts).await;
         assert!(report.ok, "{}", explain(&report));
     }
+}
+
+/// The bundled example, built by hatchling, uploaded by twine, verified with a smoke test of its
+/// console script.
+#[tokio::test(flavor = "multi_thread")]
+async fn example_package_built_by_hatchling_verifies() {
+    let (_root, server) = serve();
+    let out_dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    // Build from a copy so the source tree stays untouched.
+    let example = test_support::workspace_root().join("examples/spinwheel");
+    let copy = Command::new("cp")
+        .arg("-r")
+        .arg(&example)
+        .arg(src.path())
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let out = Command::new(peer_bin("python"))
+        .args(["-m", "build", "--no-isolation", "--outdir"])
+        .arg(out_dir.path())
+        .arg(src.path().join("spinwheel"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let out = Command::new(peer_bin("twine"))
+        .args([
+            "upload",
+            "--disable-progress-bar",
+            "--non-interactive",
+            "--repository-url",
+        ])
+        .arg(server.upload_url())
+        .args(["-u", "__token__", "-p", "unused"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut opts = options(
+        &server.index_url(),
+        Target::from_files(&files).unwrap(),
+        Installer::Uv(peer_bin("uv")),
+    );
+    opts.smoke = Some("spinwheel | grep -q 'spin spin spin'".into());
+    let report = run(&opts).await;
+    assert!(report.ok, "{}", explain(&report));
+    assert_eq!(
+        report.installs[0].installed_file.as_deref(),
+        Some("spinwheel-0.3.0-py3-none-any.whl")
+    );
+    assert_eq!(report.installs[0].modules, vec!["spinwheel".to_string()]);
 }

@@ -234,14 +234,21 @@ mod tests {
         let python = test_support::peer_bin("python");
         match detect(Some(&python)) {
             Some(r) => r,
-            None => panic!("readme-renderer is not importable from {}", python.display()),
+            None => panic!(
+                "readme-renderer is not importable from {}",
+                python.display()
+            ),
         }
     }
 
     #[test]
     fn detects_the_peers_readme_renderer() {
         let r = peers();
-        assert!(r.name().starts_with("readme-renderer 46.0 (docutils 0.23"), "{}", r.name());
+        assert!(
+            r.name().starts_with("readme-renderer 46.0 (docutils 0.23"),
+            "{}",
+            r.name()
+        );
     }
 
     #[test]
@@ -285,7 +292,10 @@ mod tests {
         );
         assert_eq!(m[0].line, Some(3));
         assert_eq!(m[0].level, "ERROR");
-        assert_eq!(m[0].message, "Malformed table.\nRight border not aligned or missing.");
+        assert_eq!(
+            m[0].message,
+            "Malformed table.\nRight border not aligned or missing."
+        );
         let m = parse_stream("No content rendered from RST source.");
         assert_eq!(m[0].line, None);
         assert_eq!(m[0].message, "No content rendered from RST source.");

@@ -159,7 +159,7 @@ fn connection_reset_mid_body_is_retried() {
         .unwrap()
         .parse()
         .unwrap();
-    let proxy = Proxy::start(port, Break::ResetRequestAfter(600), 2);
+    let proxy = Proxy::start(port, Break::ResetRequestAfter(50_000), 2);
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let w = test_support::builder::WheelBuilder::new("fault-f", "1.0")
@@ -371,4 +371,44 @@ fn the_token_never_appears_in_any_failure_path() {
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(!md.contains("SENTINEL"), "{md}");
     assert!(md.contains("failed"), "{md}");
+}
+
+#[test]
+fn a_refused_batch_is_reported_in_json_and_nothing_is_sent() {
+    let index = FakeIndex::start();
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let w = wheel(dir.path(), "json-a", "1.0");
+    let out = publish(&index, home.path(), &index.upload_url)
+        .arg(&w)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let other = tempfile::tempdir().unwrap();
+    let changed = test_support::builder::WheelBuilder::new("json-a", "1.0")
+        .file("json_a/more.py", "y = 2\n")
+        .write_to(other.path());
+    let fresh = wheel(other.path(), "json-b", "1.0");
+    let posts_before = index.posts().len();
+    let out = publish(&index, home.path(), &index.upload_url)
+        .arg(&fresh)
+        .arg(&changed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v = json(&out);
+    assert_eq!(v["ok"], false);
+    let refusals = v["refusals"].as_array().unwrap();
+    assert_eq!(refusals.len(), 1, "{v}");
+    assert!(
+        refusals[0]
+            .as_str()
+            .unwrap()
+            .contains("json_a-1.0-py3-none-any.whl")
+    );
+    assert_eq!(
+        index.posts().len(),
+        posts_before,
+        "nothing of the batch was sent"
+    );
 }

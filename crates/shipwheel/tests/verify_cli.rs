@@ -70,10 +70,14 @@ fn verify_passes_then_reports_json_and_fails_on_a_broken_import() {
     );
     assert!(stdout.contains("from the wheel"), "{stdout}");
 
+    // Credentials in the index URL are used, never shown.
+    let with_secret = server
+        .index_url()
+        .replace("http://", "http://someone:hunter2-secret@");
     let out = verify()
         .args([
             "--index-url",
-            &server.index_url(),
+            &with_secret,
             "--format",
             "json",
             "--installer",
@@ -83,6 +87,8 @@ fn verify_passes_then_reports_json_and_fails_on_a_broken_import() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("hunter2-secret"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("hunter2-secret"));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["ok"], true);
     assert_eq!(json["installs"][0]["installer"], "pip");

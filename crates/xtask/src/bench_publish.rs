@@ -43,9 +43,29 @@ fn noise(len: usize, seed: u64) -> Vec<u8> {
     out
 }
 
+/// A release matrix: 5 CPython versions × 4 platforms.
+fn matrix_tags() -> Vec<String> {
+    let mut tags = Vec::new();
+    for py in ["cp39", "cp310", "cp311", "cp312", "cp313"] {
+        for plat in [
+            "manylinux_2_17_x86_64",
+            "manylinux_2_17_aarch64",
+            "musllinux_1_2_x86_64",
+            "win_amd64",
+        ] {
+            tags.push(format!("{py}-{py}-{plat}"));
+        }
+    }
+    tags
+}
+
 fn make_wheel(dir: &Path, name: &str, version: &str, payload: usize) -> PathBuf {
+    make_tagged_wheel(dir, name, version, payload, "py3-none-any")
+}
+
+fn make_tagged_wheel(dir: &Path, name: &str, version: &str, payload: usize, tag: &str) -> PathBuf {
     let module = name.replace('-', "_");
-    let mut b = WheelBuilder::new(name, version);
+    let mut b = WheelBuilder::new(name, version).tag(tag);
     if payload > 0 {
         b = b
             .file(
@@ -223,7 +243,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         one.push((tool, t));
     }
 
-    // 2. Twenty wheels of 256 KiB in one command.
+    // 2. Twenty wheels of 256 KiB in one command: one release's build matrix.
     let batch_runs = runs.div_ceil(2).max(3);
     eprintln!("bench-publish: 20 wheels, median of {batch_runs} runs per tool");
     let mut batch = Vec::new();
@@ -232,13 +252,15 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir)?;
         let sets: Vec<Vec<PathBuf>> = (0..batch_runs)
             .map(|r| {
-                (0..20)
-                    .map(|k| {
-                        make_wheel(
+                matrix_tags()
+                    .iter()
+                    .map(|tag| {
+                        make_tagged_wheel(
                             &dir,
-                            &format!("bench-batch-{tool}-{k}"),
+                            &format!("bench-batch-{tool}"),
                             &format!("1.0.{r}"),
                             256 * 1024,
+                            tag,
                         )
                     })
                     .collect()
@@ -327,7 +349,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     md.push_str("| Case | shipwheel | uv publish | twine upload | vs uv | vs twine |\n|---|---|---|---|---|---|\n");
     for (label, list) in [
         ("1 wheel (1.5 KiB)", &one),
-        ("20 wheels (256 KiB each)", &batch),
+        ("20 wheels of one release (256 KiB each)", &batch),
     ] {
         let (s, u, t) = (get(list, "shipwheel"), get(list, "uv"), get(list, "twine"));
         md.push_str(&format!(

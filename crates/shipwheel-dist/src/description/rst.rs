@@ -34,6 +34,9 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Nesting depth beyond which the checker stops judging.
+const MAX_DEPTH: usize = 64;
+
 const KNOWN_DIRECTIVES: &[&str] = &[
     "attention",
     "caution",
@@ -164,6 +167,7 @@ pub fn check(text: &str) -> Vec<Problem> {
         problem: None,
         ambiguous: false,
         stopped: false,
+        depth: 0,
         refs: Vec::new(),
         anon_refs: 0,
         anon_targets: 0,
@@ -366,6 +370,8 @@ struct Checker {
     ambiguous: bool,
     /// Block parsing stopped at a construct whose extent cannot be judged safely.
     stopped: bool,
+    /// Current nesting of bodies (block quotes, list items, directives).
+    depth: usize,
     refs: Vec<(String, u32)>,
     anon_refs: usize,
     anon_targets: usize,
@@ -446,7 +452,11 @@ fn list_item(lines: &[Ln], i: usize, width: usize) -> (usize, bool, Vec<Ln>) {
     let text = first.text.get(width..).unwrap_or_default();
     if text.trim().is_empty() {
         let (end, blank_finish) = indented_end(lines, i + 1);
-        return (end, blank_finish, item_body("", first.no, &lines[i + 1..end]));
+        return (
+            end,
+            blank_finish,
+            item_body("", first.no, &lines[i + 1..end]),
+        );
     }
     let (end, blank_finish) = known_indented_end(lines, i + 1, width);
     let mut body = vec![Ln {
@@ -594,6 +604,17 @@ impl Checker {
 
     /// Body elements at relative indentation 0.
     fn body(&mut self, lines: &[Ln], top: bool) {
+        // Deeply nested input is not judged (and must not exhaust the stack).
+        if self.depth >= MAX_DEPTH {
+            self.give_up();
+            return;
+        }
+        self.depth += 1;
+        self.body_inner(lines, top);
+        self.depth -= 1;
+    }
+
+    fn body_inner(&mut self, lines: &[Ln], top: bool) {
         let n = lines.len();
         let mut i = 0;
         while i < n && !self.done() && !self.stopped {
@@ -836,7 +857,11 @@ impl Checker {
         }
         let Some(next) = lines.get(k) else {
             // At the end of the document docutils points one line past the last.
-            let line = if top { lines.last().map(|l| l.no + 1) } else { None };
+            let line = if top {
+                lines.last().map(|l| l.no + 1)
+            } else {
+                None
+            };
             self.report(line, Level::Warning, "Literal block expected; none found.");
             return k;
         };
@@ -1031,8 +1056,21 @@ impl Checker {
     /// Explicit markup (`.. ` blocks and `__ ` anonymous targets).
     fn explicit(&mut self, lines: &[Ln], i: usize) -> usize {
         let first = &lines[i];
-        let (end, blank_finish) = indented_end(lines, i + 1);
         let t = first.text.as_str();
+        let (end, blank_finish) =
+            if t.starts_with("__") || t.get(3..).is_some_and(|r| r.starts_with('_')) {
+                // Hyperlink targets end at the first blank line (`until_blank`).
+                let mut end = i + 1;
+                while lines
+                    .get(end)
+                    .is_some_and(|l| !is_blank(l) && l.text.starts_with(' '))
+                {
+                    end += 1;
+                }
+                (end, lines.get(end).is_none_or(is_blank))
+            } else {
+                indented_end(lines, i + 1)
+            };
         if t.starts_with("__") {
             self.anon_targets += 1;
         } else {
@@ -1361,8 +1399,7 @@ fn simplename_ends(s: &[char], p: usize) -> Vec<usize> {
         return ends;
     }
     ends.push(k);
-    loop {
-        let Some(&sep) = s.get(k) else { break };
+    while let Some(&sep) = s.get(k) {
         if !matches!(sep, '-' | '.' | '_' | '+' | ':') {
             break;
         }
@@ -1481,7 +1518,9 @@ impl Checker {
             }
         }
         if at(p) == Some('[')
-            && let Some(close) = (p + 1..s.len()).find(|k| s[*k] == ']')
+            && let Some(close) = (p + 1..s.len())
+                .take_while(|k| !is_ws(s[*k]))
+                .find(|k| s[*k] == ']')
             && at(close + 1) == Some('_')
             && suffix_ok(at(close + 2))?
         {
@@ -1775,6 +1814,18 @@ mod tests {
 
     fn first(text: &str) -> Option<(Option<u32>, String)> {
         check(text).into_iter().next().map(|p| (p.line, p.message))
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let mut doc = String::from("a\n\n");
+        for depth in 1..5000 {
+            doc.push_str(&" ".repeat(depth));
+            doc.push_str("x\n\n");
+        }
+        assert_eq!(check(&doc), vec![]);
+        let stars = "*a ".repeat(20000);
+        assert_eq!(check(&stars).len(), 1);
     }
 
     #[test]

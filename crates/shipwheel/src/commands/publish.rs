@@ -142,13 +142,17 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     let json = args.format == Format::Json;
     let gh = shipwheel_github::actions::Env::from_process();
 
-    // 1. Check every file (and read its metadata) before anything touches the network.
+    // 1. Check every file (and read its metadata) before anything is uploaded; meanwhile find
+    // the index's simple API.
+    let static_creds = resolve_credentials(&args, &target)?;
     let check_paths = paths.clone();
-    let report = tokio::task::spawn_blocking(move || {
+    let check = tokio::task::spawn_blocking(move || {
         shipwheel_dist::check_files(&check_paths, &CheckOptions::default())
-    })
-    .await
-    .context("the check crashed")?;
+    });
+    let probe = index_client(&args, &target, static_creds.clone(), args.timeout);
+    let (report, checker) = tokio::join!(check, probe);
+    let report = report.context("the check crashed")?;
+    let checker = checker?;
     if report.has_errors() {
         let mut text = String::new();
         for f in report.findings().filter(|f| f.is_error()) {
@@ -182,7 +186,7 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
         }
     }
 
-    // 2. Hash (one streaming pass) and gather what the form needs.
+    // 2. Digests (from the check's single streaming pass) and what the form needs.
     let mut files = Vec::with_capacity(paths.len());
     let trusted_wanted = args.trusted_publishing != TrustedPublishing::Never;
     for fr in &report.files {
@@ -205,9 +209,17 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             .clone()
             .or_else(|| metadata.get("Version").map(str::to_string))
             .unwrap_or_default();
-        let digests = shipwheel_index::upload::hash_file(&fr.path)
-            .await
-            .with_context(|| format!("reading {}", fr.path.display()))?;
+        // The check already hashed the file in its single pass; hash here only if it could not.
+        let digests = match (&fr.sha256, &fr.blake2_256) {
+            (Some(sha256), Some(blake2_256)) if fr.size > 0 => shipwheel_index::upload::Digests {
+                sha256: sha256.clone(),
+                blake2_256: blake2_256.clone(),
+                size: fr.size,
+            },
+            _ => shipwheel_index::upload::hash_file(&fr.path)
+                .await
+                .with_context(|| format!("reading {}", fr.path.display()))?,
+        };
         let attestations = if trusted_wanted && !args.no_attestations {
             read_attestations(&fr.path, &fr.filename)?
         } else {
@@ -230,7 +242,6 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     });
 
     // 3. Credentials.
-    let static_creds = resolve_credentials(&args, &target)?;
     let warehouse = target.known.as_ref().is_some_and(IndexTarget::is_warehouse);
     let github = GithubOidc::from_env(env);
     let use_trusted = match args.trusted_publishing {
@@ -264,13 +275,17 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
         .into());
     }
     if !use_trusted {
+        if files.iter().any(|f| f.attestations.is_some()) && !global.quiet {
+            output::eprintln(
+                "note: attestation files are not sent: indexes accept PEP 740 attestations only from uploads made with trusted publishing",
+            );
+        }
         for f in &mut files {
             f.attestations = None;
         }
     }
 
     // 4. Ask the index what it has.
-    let checker = index_client(&args, &target, static_creds.clone(), args.timeout).await?;
     if checker.is_none() && !global.quiet && !args.no_preflight {
         output::eprintln(
             "warning: shipwheel cannot find this index's simple API, so it cannot check what is already there; pass --index-url to enable the preflight check",

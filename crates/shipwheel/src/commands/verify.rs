@@ -24,7 +24,12 @@ pub struct VerifyArgs {
     #[arg(required = true, value_name = "NAME==VERSION | FILES")]
     pub targets: Vec<String>,
     /// The simple index the release went to (e.g. http://127.0.0.1:8089/simple/).
-    #[arg(long, value_name = "URL", env = "SHIPWHEEL_VERIFY_INDEX_URL")]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "SHIPWHEEL_VERIFY_INDEX_URL",
+        hide_env_values = true
+    )]
     pub index_url: String,
     /// An index dependencies may come from (repeatable). The package itself is only taken with
     /// the hashes the verified index lists.
@@ -45,6 +50,7 @@ pub struct VerifyArgs {
     /// Only wait for the index; do not install.
     #[arg(long)]
     pub no_install: bool,
+    /// Output format: steps as they finish, or one JSON document.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -102,7 +108,7 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     if human && !global.quiet {
         output::println(&format!(
             "verify {project} {version} on {} (installer: {})",
-            opts.index_url,
+            shipwheel_index::secret::redact_url(&opts.index_url),
             opts.installer.name()
         ));
     }
@@ -187,7 +193,7 @@ fn print_summary(report: &VerifyReport, args: &VerifyArgs) {
     let next = match failed {
         Some(s) if s.name == "wait for index" && s.detail.starts_with("timed out") => format!(
             "shipwheel verify --index-url {} --timeout {} {}",
-            args.index_url,
+            shipwheel_index::secret::redact_url(&args.index_url),
             args.timeout.saturating_mul(2).max(60),
             args.targets.join(" ")
         ),

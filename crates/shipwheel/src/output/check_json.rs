@@ -98,7 +98,7 @@ fn file<'a>(f: &'a FileReport, outcome: &Outcome) -> File<'a> {
         sha256: f.sha256.as_deref(),
         name: f.name.as_deref(),
         version: f.version.as_deref(),
-        ok: !f.has_errors() && !(outcome.strict && warnings),
+        ok: !(f.has_errors() || (outcome.strict && warnings)),
         findings: f.findings.iter().map(finding).collect(),
     }
 }

@@ -41,7 +41,7 @@ fn line(f: &Finding, path: &str, strict: bool) -> String {
     };
     let title = format!("{} {}", f.rule, f.name);
     let mut message = f.message.clone();
-    if let Some(loc) = super::check_human::location(f) {
+    if let Some(loc) = super::check_human::location(f).filter(|l| !f.message.contains(l.as_str())) {
         message.push_str(&format!(" (at {loc})"));
     }
     if !f.hint.is_empty() {

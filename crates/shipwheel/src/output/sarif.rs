@@ -58,7 +58,11 @@ pub fn render(outcome: &Outcome) -> anyhow::Result<String> {
 
 fn result(f: &Finding, path: &str, rules: &[&shipwheel_dist::Rule]) -> Value {
     let mut text = f.message.clone();
-    if let Some(member) = &f.location {
+    if let Some(member) = f
+        .location
+        .as_ref()
+        .filter(|m| !f.message.contains(m.as_str()))
+    {
         text.push_str(&format!(" (in {member})"));
     }
     if !f.hint.is_empty() {
