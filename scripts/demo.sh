@@ -46,6 +46,19 @@ index_url="$(sed -n 's/^ *index: *//p' "$work/serve.log" | head -1)"
 upload_url="$(sed -n 's/^ *upload: *//p' "$work/serve.log" | head -1)"
 [ -n "$index_url" ] && [ -n "$upload_url" ] || { echo "demo: could not read the index URLs" >&2; exit 1; }
 
+step "shipwheel plan: a tag push of v0.3.0, as GitHub Actions would report it"
+# The example becomes a git repository with the release tag, and the event is shaped like GitHub's.
+(cd "$work/spinwheel" && git init -q -b main && git add -A \
+  && git -c user.name=demo -c user.email=demo@example.org commit -qm "spinwheel 0.3.0" \
+  && git tag v0.3.0)
+printf '{"ref":"refs/tags/v0.3.0","repository":{"full_name":"example/spinwheel","default_branch":"main","fork":false}}\n' \
+  > "$work/event.json"
+plan_env=(GITHUB_ACTIONS=true GITHUB_EVENT_NAME=push GITHUB_REF=refs/tags/v0.3.0 GITHUB_REF_NAME=v0.3.0
+  GITHUB_REF_TYPE=tag GITHUB_REPOSITORY=example/spinwheel GITHUB_EVENT_PATH="$work/event.json"
+  GITHUB_SHA="$(git -C "$work/spinwheel" rev-parse HEAD)" GITHUB_OUTPUT="$work/github-output"
+  GITHUB_STEP_SUMMARY="$work/step-summary.md")
+(cd "$work/spinwheel" && env "${plan_env[@]}" "$sw" plan --index-url "$index_url")
+
 step "shipwheel publish (all files or none)"
 (cd "$work/spinwheel" && "$sw" publish --repository-url "$upload_url" --index-url "$index_url" \
   --token "$token" --trusted-publishing never)
@@ -53,6 +66,9 @@ step "shipwheel publish (all files or none)"
 step "shipwheel publish again: every file is already there, nothing is sent twice"
 (cd "$work/spinwheel" && "$sw" publish --repository-url "$upload_url" --index-url "$index_url" \
   --token "$token" --trusted-publishing never)
+
+step "shipwheel plan again: the tag is released, so a re-run has nothing to do"
+(cd "$work/spinwheel" && env "${plan_env[@]}" "$sw" plan --index-url "$index_url")
 
 step "shipwheel verify (fresh venv, install spinwheel==0.3.0 from the index, import it)"
 "$sw" verify --index-url "$index_url" --smoke "spinwheel" spinwheel==0.3.0

@@ -672,7 +672,6 @@ fn wheel_layout<'d>(
     lookup: &dyn Fn(&str) -> Option<&'d CdEntry>,
     read: &dyn Fn(&CdEntry, &mut Inspection) -> Option<Vec<u8>>,
 ) {
-    let _ = src;
     // PyPI: `name, version, _ = filename.split("-", 2)`.
     let mut parts = file.splitn(3, '-');
     let (Some(name), Some(version), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
@@ -1217,7 +1216,22 @@ fn inspect_tar_gz(src: &dyn ReadAt, file: &str) -> Inspection {
             } else {
                 let mut buf = Vec::new();
                 data.take(METADATA_CAP).read_to_end(&mut buf)?;
+                // Keep the last of each path, and never more than a few in memory: the one
+                // PyPI reads is `{top}/PKG-INFO`, known only at the end.
+                pkg_infos.retain(|(n, _, _)| *n != m.name);
                 pkg_infos.push((m.name.clone(), buf, m.is_file()));
+                let mut total: u64 = pkg_infos.iter().map(|(_, b, _)| b.len() as u64).sum();
+                while total > 2 * METADATA_CAP && pkg_infos.len() > 1 {
+                    // Deeper paths are less likely to be `{top}/PKG-INFO`.
+                    let deepest = pkg_infos
+                        .iter()
+                        .enumerate()
+                        .max_by_key(|(_, (n, _, _))| n.matches('/').count())
+                        .map(|(i, _)| i)
+                        .unwrap_or(0);
+                    let (_, b, _) = pkg_infos.remove(deepest);
+                    total -= b.len() as u64;
+                }
             }
         }
         if encrypted.is_none() && is_scanned(&m.name) && m.size <= SCAN_MAX_FILE_SIZE {
@@ -1232,9 +1246,7 @@ fn inspect_tar_gz(src: &dyn ReadAt, file: &str) -> Inspection {
     let members = match walked {
         Ok(m) => m,
         Err(TarError::NotTar(why)) => {
-            if is_zip {
-                // zipfile sees an end record but tarfile sees no tar: not a polyglot.
-            }
+            // An end record alone does not make a polyglot: tarfile must read it too.
             out.findings.push(
                 NOT_A_TARFILE
                     .finding(file, invalid("File is not a tarfile"))

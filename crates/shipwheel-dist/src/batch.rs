@@ -44,8 +44,29 @@ pub const B005: Rule = Rule {
     hint: "Remove files of other versions from the dist directory (e.g. `rm -rf dist` and rebuild)",
 };
 
+pub const B006: Rule = Rule {
+    id: "B006",
+    name: "release-metadata-differs",
+    severity: Severity::Warning,
+    summary: "A wheel's metadata differs from its sdist's in a field the sdist does not mark Dynamic (PEP 643)",
+    hint: "Build the wheel from the sdist (`python -m build` does) so both carry the same metadata",
+};
+
 /// The rules this module owns.
-pub const RULES: &[Rule] = &[B001, B002, B003, B004, B005];
+pub const RULES: &[Rule] = &[B001, B002, B003, B004, B005, B006];
+
+/// Fields compared between an sdist and the wheels of the same release: the ones PyPI shows
+/// from whichever file is uploaded first. Multiple-use fields compare as sorted lists.
+const CONSISTENT_FIELDS: &[(&str, bool)] = &[
+    ("Name", false),
+    ("Summary", false),
+    ("Requires-Python", false),
+    ("Description-Content-Type", false),
+    ("License-Expression", false),
+    ("Requires-Dist", true),
+    ("Provides-Extra", true),
+    ("Classifier", true),
+];
 
 /// Rules across the files of one upload batch. Files whose name or version could not be read
 /// are left out of the project/version rules (their own findings already say why).
@@ -185,6 +206,80 @@ pub fn check_batch(files: &[FileReport], _opts: &CheckOptions) -> Vec<Finding> {
             ));
         }
     }
+    out.extend(release_consistency(files));
+    out
+}
+
+/// B006: a wheel must carry the sdist's values for every field the sdist (Metadata-Version 2.2
+/// or later) does not declare Dynamic. Older sdists make no such promise and are skipped.
+fn release_consistency(files: &[FileReport]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let key = |f: &FileReport| match (&f.name, &f.version) {
+        (Some(n), Some(v)) => Some((crate::pep::normalize_name(n), version_key(v))),
+        _ => None,
+    };
+    for sdist in files.iter().filter(|f| f.kind == Some(DistKind::Sdist)) {
+        let (Some(sk), Some(smeta)) = (key(sdist), sdist.metadata.as_ref()) else {
+            continue;
+        };
+        let mv = smeta.get("Metadata-Version").unwrap_or("").trim();
+        let declares_dynamic = mv
+            .split_once('.')
+            .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
+            .is_some_and(|v| v >= (2, 2));
+        if !declares_dynamic {
+            continue;
+        }
+        let dynamic: Vec<String> = smeta
+            .get_all("Dynamic")
+            .map(|d| d.trim().to_ascii_lowercase())
+            .collect();
+        for wheel in files.iter().filter(|f| f.kind == Some(DistKind::Wheel)) {
+            let (Some(wk), Some(wmeta)) = (key(wheel), wheel.metadata.as_ref()) else {
+                continue;
+            };
+            if wk != sk {
+                continue;
+            }
+            for (field, multiple) in CONSISTENT_FIELDS {
+                if dynamic.contains(&field.to_ascii_lowercase()) {
+                    continue;
+                }
+                let values = |m: &crate::metadata::RawMetadata| -> Vec<String> {
+                    let mut v: Vec<String> =
+                        m.get_all(field).map(|x| x.trim().to_string()).collect();
+                    if *multiple {
+                        v.sort();
+                    } else {
+                        v.truncate(1);
+                    }
+                    v
+                };
+                let (a, b) = (values(smeta), values(wmeta));
+                if a != b {
+                    let show = |v: &[String]| {
+                        if v.is_empty() {
+                            "(absent)".to_string()
+                        } else {
+                            v.join("; ")
+                        }
+                    };
+                    out.push(
+                        B006.finding(
+                            wheel.filename.as_str(),
+                            format!(
+                                "{field} differs from the sdist {}: {} in the wheel, {} in the sdist",
+                                sdist.filename,
+                                show(&b),
+                                show(&a)
+                            ),
+                        )
+                        .at(*field),
+                    );
+                }
+            }
+        }
+    }
     out
 }
 
@@ -313,6 +408,60 @@ mod tests {
         );
         assert_eq!(r[0].2, "The files belong to 2 projects: a, b");
         assert_eq!(r[1].2, "a has 2 versions in one batch: 1.0, 2.0");
+    }
+
+    fn with_meta(mut r: FileReport, text: &str) -> FileReport {
+        r.metadata = Some(crate::metadata::RawMetadata::parse(text.as_bytes()).unwrap());
+        r
+    }
+
+    #[test]
+    fn wheel_metadata_must_match_the_sdist_unless_dynamic() {
+        let sdist_text = "Metadata-Version: 2.2\nName: pkg\nVersion: 1.0\nSummary: A pkg\nRequires-Dist: b\nRequires-Dist: a\nDynamic: Requires-Python\n";
+        let sdist = with_meta(
+            report("dist/pkg-1.0.tar.gz", DistKind::Sdist, "pkg", "1.0", "s"),
+            sdist_text,
+        );
+        let same = with_meta(
+            report(
+                "dist/pkg-1.0-py3-none-any.whl",
+                DistKind::Wheel,
+                "pkg",
+                "1.0",
+                "w",
+            ),
+            "Metadata-Version: 2.4\nName: pkg\nVersion: 1.0\nSummary: A pkg\nRequires-Dist: a\nRequires-Dist: b\nRequires-Python: >=3.9\n",
+        );
+        assert!(run(&[sdist.clone(), same]).is_empty());
+
+        let differs = with_meta(
+            report(
+                "dist/pkg-1.0-py3-none-any.whl",
+                DistKind::Wheel,
+                "pkg",
+                "1.0",
+                "w",
+            ),
+            "Metadata-Version: 2.4\nName: pkg\nVersion: 1.0\nSummary: Another\nRequires-Dist: a\n",
+        );
+        let r = run(&[sdist.clone(), differs.clone()]);
+        let ids: Vec<_> = r.iter().map(|f| (f.0, f.1)).collect();
+        assert_eq!(
+            ids,
+            [("B006", Severity::Warning), ("B006", Severity::Warning)]
+        );
+        assert_eq!(
+            r[0].2,
+            "Summary differs from the sdist pkg-1.0.tar.gz: Another in the wheel, A pkg in the sdist"
+        );
+        assert!(r[1].2.starts_with("Requires-Dist differs"));
+
+        // Before Metadata-Version 2.2 every field may differ.
+        let old = with_meta(
+            report("dist/pkg-1.0.tar.gz", DistKind::Sdist, "pkg", "1.0", "s"),
+            &sdist_text.replace("2.2", "2.1"),
+        );
+        assert!(run(&[old, differs]).is_empty());
     }
 
     #[test]

@@ -1,4 +1,11 @@
 //! The check engine: one file at a time (framing, filename, metadata, contents), then batch rules.
+//!
+//! Per file: size and the sha256/blake2b-256 digests (streamed), the filename rules, the archive
+//! as PyPI opens it (only the ZIP central directory, the local headers and the few metadata
+//! members of a wheel are read; an sdist is decompressed once, streaming), then the metadata,
+//! description and wheel-contents rules of the other modules. With `verify_hashes` every member
+//! is inflated (in parallel across members of all files, largest first) and checked against
+//! its CRC-32, RECORD's hash and size, and PyPI's encrypted-code scan.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -25,7 +32,9 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
 pub struct CheckOptions {
     /// Per-file size limit in bytes (PyPI: 100 MiB unless the project has a raised limit).
     pub max_file_size: u64,
-    /// Also inflate every member and check it against RECORD's hash and size.
+    /// Also inflate every member and check it against its CRC-32 and RECORD's hash and size,
+    /// and scan a wheel's `.py`/`.pye` members the way PyPI's upload scan does (sdists are
+    /// always scanned, as they are decompressed anyway).
     pub verify_hashes: bool,
     /// An external reStructuredText renderer (readme-renderer) to agree with PyPI exactly;
     /// the native checker is used when this is `None`.
@@ -133,6 +142,13 @@ fn empty_report(path: &Path, filename: String) -> FileReport {
     }
 }
 
+/// sha256 and blake2b-256 of a file (what the upload form carries), as lowercase hex,
+/// streamed in constant memory.
+pub fn digests(path: &Path) -> std::io::Result<(String, String)> {
+    let src = FileSource::new(std::fs::File::open(path)?)?;
+    file_digests(&src)
+}
+
 /// sha256 and blake2b-256 of a whole file in constant memory, as lowercase hex.
 fn file_digests(src: &dyn ReadAt) -> std::io::Result<(String, String)> {
     let mut sha = Sha256::new();
@@ -173,16 +189,14 @@ fn check_file_inner(path: &Path, opts: &CheckOptions) -> (FileReport, Option<Ver
             format!("cannot read {}: {why}", path.display()),
         ));
     };
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            unreadable(&mut report, e.to_string());
-            return (report, None);
-        }
-    };
-    match file.metadata() {
+    // Look before opening: opening a FIFO would block.
+    match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             unreadable(&mut report, "it is a directory".into());
+            return (report, None);
+        }
+        Ok(m) if !m.is_file() => {
+            unreadable(&mut report, "it is not a regular file".into());
             return (report, None);
         }
         Ok(_) => {}
@@ -191,6 +205,13 @@ fn check_file_inner(path: &Path, opts: &CheckOptions) -> (FileReport, Option<Ver
             return (report, None);
         }
     }
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            unreadable(&mut report, e.to_string());
+            return (report, None);
+        }
+    };
     let src = match FileSource::new(file) {
         Ok(s) => s,
         Err(e) => {
@@ -273,11 +294,17 @@ fn check_file_inner(path: &Path, opts: &CheckOptions) -> (FileReport, Option<Ver
     if kind == DistKind::Sdist
         && let Some(pkg_info) = &inspection.metadata_path
     {
+        // A wrongly named file already says the name or version is off; the directory
+        // advice would repeat it.
+        let misnamed = report.findings.iter().any(|f| {
+            f.rule == crate::filename::SDIST_FILENAME_NOT_PEP625.id
+                || f.rule == crate::filename::SDIST_NAME_MISMATCH.id
+        });
         report.findings.extend(archive::check_sdist_layout(
             file,
             pkg_info,
             &members,
-            report.name.as_deref(),
+            report.name.as_deref().filter(|_| !misnamed),
             report.version.as_deref(),
         ));
     }

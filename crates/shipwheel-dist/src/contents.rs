@@ -966,4 +966,25 @@ mod tests {
             "invalid wheel: Conflicting occurrences of path 'pkg'"
         );
     }
+
+    proptest::proptest! {
+        /// Any RECORD and member list gives findings, never a panic.
+        #[test]
+        fn arbitrary_records_never_panic(
+            paths in proptest::collection::vec("[a-c_./-]{0,12}(\\.py|\\.pyc|\\.so|/)?", 0..24),
+            sizes in proptest::collection::vec(proptest::option::of(0u64..4), 0..24),
+        ) {
+            let mut record: Vec<RecordEntry> = paths
+                .iter()
+                .zip(sizes.iter().chain(std::iter::repeat(&None)))
+                .map(|(p, s)| RecordEntry { path: p.clone(), hash: s.map(|n| format!("sha256={n}")), size: *s })
+                .collect();
+            record.push(entry("pkg-1.0.dist-info/WHEEL", b"w"));
+            let mut members: Vec<Member> = paths.iter().map(|p| member(p)).collect();
+            members.push(member("pkg-1.0.dist-info/WHEEL"));
+            members.push(member("pkg-1.0.dist-info/RECORD"));
+            let findings = check_wheel_contents("pkg-1.0-py3-none-any.whl", &members, Some(&record));
+            proptest::prop_assert!(findings.iter().all(|f| f.severity == Severity::Warning));
+        }
+    }
 }

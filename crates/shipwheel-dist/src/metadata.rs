@@ -1902,7 +1902,11 @@ mod tests {
         c.file = "dist/demo-1.0-py3-none-any.whl";
         assert!(check_metadata(&m, &c).is_empty());
         c.members = &missing;
-        assert!(check_metadata(&m, &c)[0].message.contains("distribution file demo-1.0-py3-none-any.whl at"));
+        assert!(
+            check_metadata(&m, &c)[0]
+                .message
+                .contains("distribution file demo-1.0-py3-none-any.whl at")
+        );
 
         let sdist_missing = [member("demo-1.0/PKG-INFO")];
         let sdist_present = [member("demo-1.0/PKG-INFO"), member("demo-1.0/LICENSE")];

@@ -8,6 +8,8 @@ use std::io::{self, Read};
 const BLOCK: u64 = 512;
 /// Largest GNU long-name or pax header read into memory.
 const MAX_EXTENDED_HEADER: u64 = 4 * 1024 * 1024;
+/// Most members listed, so a small decompression bomb of empty headers cannot exhaust memory.
+const MAX_MEMBERS: usize = 1_000_000;
 
 /// One member as `tarfile` reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,6 +188,11 @@ pub fn walk<R: Read>(
         let Header::Member(m) = header else {
             break;
         };
+        if members.len() >= MAX_MEMBERS {
+            return Err(TarError::Read(format!(
+                "more than {MAX_MEMBERS} members; shipwheel stops reading"
+            )));
+        }
         let data_start = r.pos;
         let supported = matches!(
             m.typeflag,

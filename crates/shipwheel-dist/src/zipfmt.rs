@@ -795,6 +795,41 @@ mod tests {
     }
 
     #[test]
+    fn zip64_entries_read_and_validate() {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let big = zip::write::SimpleFileOptions::default().large_file(true);
+        z.start_file("a.txt", big).unwrap();
+        z.write_all(b"hello zip64").unwrap();
+        z.start_file("b.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(b"small").unwrap();
+        let bytes = z.finish().unwrap().into_inner();
+        let dir = read_central_directory(&bytes).unwrap();
+        assert_eq!(dir.entries.len(), 2);
+        assert_eq!(
+            read_member(&bytes, &dir.entries[0], 100).unwrap(),
+            b"hello zip64"
+        );
+        assert_eq!(validate_framing(&bytes, &dir), Ok(()));
+    }
+
+    #[test]
+    fn zip64_end_records_validate() {
+        // More than 65535 entries forces the ZIP64 end record and locator.
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for i in 0..65_600u32 {
+            z.start_file(format!("f{i}"), opts).unwrap();
+        }
+        let bytes = z.finish().unwrap().into_inner();
+        let dir = read_central_directory(&bytes).unwrap();
+        assert_eq!(dir.entries.len(), 65_600);
+        assert_eq!(validate_framing(&bytes, &dir), Ok(()));
+    }
+
+    #[test]
     fn cp437_names() {
         assert_eq!(decode_name(b"caf\x82", 0).unwrap(), "caf\u{e9}");
         assert_eq!(

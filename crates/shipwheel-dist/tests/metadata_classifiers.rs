@@ -1,5 +1,6 @@
-//! The embedded trove-classifier and SPDX tables must equal what the generator produces from
-//! the pinned peers (trove-classifiers 2026.9.21.13, packaging) — regenerated here and compared.
+//! The embedded trove-classifier, SPDX and docutils punctuation tables must equal what the
+//! generator produces from the pinned peers (trove-classifiers 2026.9.21.13, packaging, docutils)
+//! — regenerated here and compared.
 
 use std::process::Command;
 
@@ -43,6 +44,17 @@ fn spdx_table_matches_pinned_packaging() {
     let fresh = generate("spdx");
     assert_eq!(
         committed("crates/shipwheel-dist/src/license/spdx_data.rs"),
+        fresh,
+        "run `target/peers/venv/bin/python scripts/gen-classifiers.py` and commit the result"
+    );
+}
+
+#[test]
+fn punctuation_table_matches_pinned_docutils() {
+    let fresh = generate("punctuation");
+    assert!(fresh.contains("docutils 0.23"), "unexpected pin: {}", fresh.lines().next().unwrap_or_default());
+    assert_eq!(
+        committed("crates/shipwheel-dist/src/description/rst/punctuation.rs"),
         fresh,
         "run `target/peers/venv/bin/python scripts/gen-classifiers.py` and commit the result"
     );

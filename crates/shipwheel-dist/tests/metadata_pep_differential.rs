@@ -77,23 +77,55 @@ const VALUES: &[(&str, &str, &str)] = &[
     ("requires_python", "Requires-Python", "!=3.0.*,>=2.7"),
     ("requires_python", "Requires-Python", "===3.9"),
     ("requires_dist", "Requires-Dist", "requests"),
-    ("requires_dist", "Requires-Dist", "requests[socks,security]>=2.0,<3"),
+    (
+        "requires_dist",
+        "Requires-Dist",
+        "requests[socks,security]>=2.0,<3",
+    ),
     ("requires_dist", "Requires-Dist", "requests (>=2.0)"),
-    ("requires_dist", "Requires-Dist", "pytest; extra == \"test\""),
-    ("requires_dist", "Requires-Dist", "pytest ; extra == 'test' and python_version < '3.12'"),
-    ("requires_dist", "Requires-Dist", "foo; sys_platform == \"win32\" or platform_machine == \"x86_64\""),
+    (
+        "requires_dist",
+        "Requires-Dist",
+        "pytest; extra == \"test\"",
+    ),
+    (
+        "requires_dist",
+        "Requires-Dist",
+        "pytest ; extra == 'test' and python_version < '3.12'",
+    ),
+    (
+        "requires_dist",
+        "Requires-Dist",
+        "foo; sys_platform == \"win32\" or platform_machine == \"x86_64\"",
+    ),
     ("requires_dist", "Requires-Dist", "foo>=1.0.*"),
     ("requires_dist", "Requires-Dist", "foo==1.0.*"),
     ("requires_dist", "Requires-Dist", "foo>=>1"),
     ("requires_dist", "Requires-Dist", "foo bar"),
-    ("requires_dist", "Requires-Dist", "foo; python_version >= 3.8"),
+    (
+        "requires_dist",
+        "Requires-Dist",
+        "foo; python_version >= 3.8",
+    ),
     ("requires_dist", "Requires-Dist", "foo; os.name == 'nt'"),
-    ("requires_dist", "Requires-Dist", "foo; implementation_name == \"cpython\""),
+    (
+        "requires_dist",
+        "Requires-Dist",
+        "foo; implementation_name == \"cpython\"",
+    ),
     ("requires_dist", "Requires-Dist", "foo[]"),
     ("requires_dist", "Requires-Dist", "foo~=1"),
     ("requires_dist", "Requires-Dist", "foo===1.0"),
-    ("requires_dist", "Requires-Dist", "foo; python_full_version >= '3.9.1'"),
-    ("requires_dist", "Requires-Dist", "foo; 'linux' in sys_platform"),
+    (
+        "requires_dist",
+        "Requires-Dist",
+        "foo; python_full_version >= '3.9.1'",
+    ),
+    (
+        "requires_dist",
+        "Requires-Dist",
+        "foo; 'linux' in sys_platform",
+    ),
     ("requires_dist", "Requires-Dist", "foo; extra == 'Test_X'"),
     ("requires_dist", "Requires-Dist", "foo!=1.0,>=0.5"),
     ("requires_dist", "Requires-Dist", "Foo.Bar_baz>=1"),
@@ -144,7 +176,9 @@ fn verdicts_match_packaging() {
             .iter()
             .any(|f| f.is_error() && f.rule != "M007");
         if ours_ok != ok {
-            mismatches.push(format!("{header}: {value:?}: packaging {ok}, shipwheel {ours_ok}"));
+            mismatches.push(format!(
+                "{header}: {value:?}: packaging {ok}, shipwheel {ours_ok}"
+            ));
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
@@ -204,7 +238,9 @@ fn raw_headers_match_parse_email() {
                 meta.get(&key.replace('_', "-"))
             };
             if ours != Some(value) {
-                mismatches.push(format!("{shown:?}: {key}: packaging {value:?}, shipwheel {ours:?}"));
+                mismatches.push(format!(
+                    "{shown:?}: {key}: packaging {value:?}, shipwheel {ours:?}"
+                ));
             }
         }
         // Every field packaging leaves unparsed is reported by shipwheel (M001 or M002).
@@ -226,8 +262,13 @@ fn raw_headers_match_parse_email() {
         // And nothing is reported malformed that packaging parses.
         for f in findings.iter().filter(|f| f.rule == "M001") {
             let key = f.message.split('\'').nth(1).unwrap_or_default();
-            if !expected["unparsed"].as_array().is_some_and(|u| u.iter().any(|v| v.as_str() == Some(key))) {
-                mismatches.push(format!("{shown:?}: shipwheel calls {key:?} malformed, packaging parses it"));
+            if !expected["unparsed"]
+                .as_array()
+                .is_some_and(|u| u.iter().any(|v| v.as_str() == Some(key)))
+            {
+                mismatches.push(format!(
+                    "{shown:?}: shipwheel calls {key:?} malformed, packaging parses it"
+                ));
             }
         }
     }

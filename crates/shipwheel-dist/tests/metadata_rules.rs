@@ -46,14 +46,17 @@ print(json.dumps(out))
 }
 
 /// The errors of this crate's metadata, license, classifier and description rules.
-fn metadata_errors(path: &PathBuf) -> Vec<String> {
+fn metadata_errors(path: &std::path::Path) -> Vec<String> {
     let report = check_file(path, &CheckOptions::default());
     report
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .filter(|f| {
-            f.rule.starts_with('M') || f.rule.starts_with('L') || f.rule.starts_with("TC") || f.rule.starts_with('D')
+            f.rule.starts_with('M')
+                || f.rule.starts_with('L')
+                || f.rule.starts_with("TC")
+                || f.rule.starts_with('D')
         })
         .map(|f| format!("{} {}", f.rule, f.message))
         .collect()
@@ -61,7 +64,10 @@ fn metadata_errors(path: &PathBuf) -> Vec<String> {
 
 fn wheel(headers: &[(&str, &str)]) -> WheelBuilder {
     let mut b = WheelBuilder::new("demo", "1.0").description("# Demo\n");
-    if !headers.iter().any(|(k, _)| *k == "Description-Content-Type") {
+    if !headers
+        .iter()
+        .any(|(k, _)| *k == "Description-Content-Type")
+    {
         b = b.header("Description-Content-Type", "text/markdown");
     }
     for (k, v) in headers {
@@ -83,37 +89,144 @@ enum Expect {
 fn packaging_rules_agree_with_twine_and_pypi_rules_go_further() {
     let cases: Vec<(&str, WheelBuilder, Expect)> = vec![
         ("baseline", wheel(&[]), Expect::Clean),
-        ("bad name", wheel(&[("Name", "-demo")]), Expect::Both("M005")),
-        ("bad version", wheel(&[("Version", "1.0.dev.a1")]), Expect::Both("M006")),
-        ("folded summary", wheel(&[("Summary", "one\n  two")]), Expect::Both("M009")),
-        ("html description", wheel(&[("Description-Content-Type", "text/html")]), Expect::Both("M010")),
-        ("dynamic version", wheel(&[("Dynamic", "Version")]), Expect::Both("M011")),
-        ("dynamic summary", wheel(&[("Dynamic", "Summary")]), Expect::Clean),
-        ("bad extra", wheel(&[("Provides-Extra", "-x")]), Expect::Both("M012")),
-        ("bad requires-python", wheel(&[("Requires-Python", ">=3.9.*")]), Expect::Both("M013")),
-        ("good requires-python", wheel(&[("Requires-Python", ">=3.9")]), Expect::Clean),
-        ("bad requirement", wheel(&[("Requires-Dist", "foo>=>1")]), Expect::Both("M014")),
-        ("bad license expression", wheel(&[("License-Expression", "MIT-ish")]), Expect::Both("L001")),
-        ("good license expression", wheel(&[("License-Expression", "MIT OR Apache-2.0")]), Expect::Clean),
-        ("license file outside", wheel(&[("License-File", "../LICENSE")]), Expect::Both("M018")),
+        (
+            "bad name",
+            wheel(&[("Name", "-demo")]),
+            Expect::Both("M005"),
+        ),
+        (
+            "bad version",
+            wheel(&[("Version", "1.0.dev.a1")]),
+            Expect::Both("M006"),
+        ),
+        (
+            "folded summary",
+            wheel(&[("Summary", "one\n  two")]),
+            Expect::Both("M009"),
+        ),
+        (
+            "html description",
+            wheel(&[("Description-Content-Type", "text/html")]),
+            Expect::Both("M010"),
+        ),
+        (
+            "dynamic version",
+            wheel(&[("Dynamic", "Version")]),
+            Expect::Both("M011"),
+        ),
+        (
+            "dynamic summary",
+            wheel(&[("Dynamic", "Summary")]),
+            Expect::Clean,
+        ),
+        (
+            "bad extra",
+            wheel(&[("Provides-Extra", "-x")]),
+            Expect::Both("M012"),
+        ),
+        (
+            "bad requires-python",
+            wheel(&[("Requires-Python", ">=3.9.*")]),
+            Expect::Both("M013"),
+        ),
+        (
+            "good requires-python",
+            wheel(&[("Requires-Python", ">=3.9")]),
+            Expect::Clean,
+        ),
+        (
+            "bad requirement",
+            wheel(&[("Requires-Dist", "foo>=>1")]),
+            Expect::Both("M014"),
+        ),
+        (
+            "bad license expression",
+            wheel(&[("License-Expression", "MIT-ish")]),
+            Expect::Both("L001"),
+        ),
+        (
+            "good license expression",
+            wheel(&[("License-Expression", "MIT OR Apache-2.0")]),
+            Expect::Clean,
+        ),
+        (
+            "license file outside",
+            wheel(&[("License-File", "../LICENSE")]),
+            Expect::Both("M018"),
+        ),
         (
             "too new field",
             wheel(&[("Metadata-Version", "2.1"), ("License-Expression", "MIT")]),
             Expect::Both("M004"),
         ),
-        ("metadata 2.0", wheel(&[("Metadata-Version", "2.0")]), Expect::Both("M003")),
-        ("import name keyword", wheel(&[("Metadata-Version", "2.5"), ("Import-Name", "demo.class")]), Expect::Both("M023")),
-        ("local version", wheel(&[("Version", "1.0+local")]).filename("demo-1.0+local-py3-none-any.whl"), Expect::PypiOnly("M007")),
-        ("long summary", wheel(&[("Summary", &"x".repeat(513))]), Expect::PypiOnly("M009")),
-        ("direct url", wheel(&[("Requires-Dist", "foo @ https://example.org/foo.tar.gz")]), Expect::PypiOnly("M015")),
-        ("license and expression", wheel(&[("License", "MIT"), ("License-Expression", "MIT")]), Expect::PypiOnly("M017")),
-        ("bad email", wheel(&[("Author-email", "jane@localhost")]), Expect::PypiOnly("M020")),
-        ("bad home page", wheel(&[("Home-page", "example.org")]), Expect::PypiOnly("M021")),
-        ("long url label", wheel(&[("Project-URL", &format!("{}, https://example.org", "L".repeat(33)))]), Expect::PypiOnly("M022")),
-        ("bad classifier", wheel(&[("Classifier", "Programming Language :: Pyton")]), Expect::PypiOnly("TC001")),
-        ("deprecated classifier", wheel(&[("Classifier", "Natural Language :: Ukranian")]), Expect::PypiOnly("TC002")),
-        ("private classifier", wheel(&[("Classifier", "Private :: Do Not Upload")]), Expect::PypiOnly("TC003")),
-        ("good classifier", wheel(&[("Classifier", "Natural Language :: Ukrainian")]), Expect::Clean),
+        (
+            "metadata 2.0",
+            wheel(&[("Metadata-Version", "2.0")]),
+            Expect::Both("M003"),
+        ),
+        (
+            "import name keyword",
+            wheel(&[("Metadata-Version", "2.5"), ("Import-Name", "demo.class")]),
+            Expect::Both("M023"),
+        ),
+        (
+            "local version",
+            wheel(&[("Version", "1.0+local")]).filename("demo-1.0+local-py3-none-any.whl"),
+            Expect::PypiOnly("M007"),
+        ),
+        (
+            "long summary",
+            wheel(&[("Summary", &"x".repeat(513))]),
+            Expect::PypiOnly("M009"),
+        ),
+        (
+            "direct url",
+            wheel(&[("Requires-Dist", "foo @ https://example.org/foo.tar.gz")]),
+            Expect::PypiOnly("M015"),
+        ),
+        (
+            "license and expression",
+            wheel(&[("License", "MIT"), ("License-Expression", "MIT")]),
+            Expect::PypiOnly("M017"),
+        ),
+        (
+            "bad email",
+            wheel(&[("Author-email", "jane@localhost")]),
+            Expect::PypiOnly("M020"),
+        ),
+        (
+            "bad home page",
+            wheel(&[("Home-page", "example.org")]),
+            Expect::PypiOnly("M021"),
+        ),
+        (
+            "long url label",
+            wheel(&[(
+                "Project-URL",
+                &format!("{}, https://example.org", "L".repeat(33)),
+            )]),
+            Expect::PypiOnly("M022"),
+        ),
+        (
+            "bad classifier",
+            wheel(&[("Classifier", "Programming Language :: Pyton")]),
+            Expect::PypiOnly("TC001"),
+        ),
+        (
+            "deprecated classifier",
+            wheel(&[("Classifier", "Natural Language :: Ukranian")]),
+            Expect::PypiOnly("TC002"),
+        ),
+        (
+            "private classifier",
+            wheel(&[("Classifier", "Private :: Do Not Upload")]),
+            Expect::PypiOnly("TC003"),
+        ),
+        (
+            "good classifier",
+            wheel(&[("Classifier", "Natural Language :: Ukrainian")]),
+            Expect::Clean,
+        ),
         (
             "license file missing",
             wheel(&[("License-File", "LICENSE")]),
@@ -140,7 +253,9 @@ fn packaging_rules_agree_with_twine_and_pypi_rules_go_further() {
         match expect {
             Expect::Clean => {
                 if !ours.is_empty() || twine.is_some() {
-                    problems.push(format!("{name}: expected clean, shipwheel {ours:?}, twine {twine:?}"));
+                    problems.push(format!(
+                        "{name}: expected clean, shipwheel {ours:?}, twine {twine:?}"
+                    ));
                 }
             }
             Expect::Both(rule) => {
@@ -178,8 +293,12 @@ fn sdist_license_files_are_looked_up_under_the_top_directory() {
 #[test]
 fn entry_points_are_judged_through_the_engine() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = wheel(&[]).dist_info_file("entry_points.txt", "[console_scripts]\ndemo = demo:main\n");
-    let bad = wheel(&[]).dist_info_file("entry_points.txt", "[console_scripts]\ndemo = demo:main\ndemo = demo:other\n");
+    let good =
+        wheel(&[]).dist_info_file("entry_points.txt", "[console_scripts]\ndemo = demo:main\n");
+    let bad = wheel(&[]).dist_info_file(
+        "entry_points.txt",
+        "[console_scripts]\ndemo = demo:main\ndemo = demo:other\n",
+    );
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     std::fs::create_dir_all(&a).expect("mkdir");
     std::fs::create_dir_all(&b).expect("mkdir");

@@ -410,7 +410,9 @@ pub fn present_outcome(f: &PublishFile, remote: &RemoteFile) -> FileOutcome {
 }
 
 /// Upload `todo` (indexes into `files`): wheels first in parallel, then sdists once every
-/// wheel is on the index. Returns one outcome per index in `todo`.
+/// wheel is on the index. Returns one outcome per index in `todo`. With `want_urls`, one
+/// listing per release afterwards finds where the index serves each file.
+#[allow(clippy::too_many_arguments)]
 pub async fn upload_all(
     files: Arc<Vec<PublishFile>>,
     todo: Vec<usize>,
@@ -419,6 +421,7 @@ pub async fn upload_all(
     auth: Auth,
     opts: &UploadOptions,
     reporter: Arc<dyn Reporter>,
+    want_urls: bool,
 ) -> Result<Vec<(usize, FileOutcome)>, crate::upload::TransportError> {
     let uploader = Uploader::new(upload_url, opts.timeout, opts.connect_timeout)?;
     let ctx = Arc::new(Ctx {
@@ -446,7 +449,9 @@ pub async fn upload_all(
             }
         }
     }
-    fill_urls(&ctx, &mut outcomes).await;
+    if want_urls {
+        fill_urls(&ctx, &mut outcomes).await;
+    }
     Ok(outcomes)
 }
 

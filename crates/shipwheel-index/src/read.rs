@@ -89,6 +89,22 @@ impl IndexClient {
     /// A client for the simple-API root `simple_url` (e.g. `https://host/simple/`). Credentials
     /// in the URL's userinfo are taken out and sent as Basic auth.
     pub fn new(simple_url: &str) -> Result<IndexClient, ReadError> {
+        // Validate the URL before paying for an HTTP client.
+        url::Url::parse(simple_url).map_err(|e| ReadError::InvalidUrl {
+            url: redact_url(simple_url),
+            reason: e.to_string(),
+        })?;
+        let http = build_http(DEFAULT_TIMEOUT, &crate::user_agent())?;
+        Self::with_http_client(simple_url, http, DEFAULT_TIMEOUT)
+    }
+
+    /// Like [`IndexClient::new`], reusing an HTTP client (building one costs a few
+    /// milliseconds, mostly TLS setup), e.g. from [`IndexClient::http_client`].
+    pub fn with_http_client(
+        simple_url: &str,
+        http: reqwest::Client,
+        timeout: Duration,
+    ) -> Result<IndexClient, ReadError> {
         let parsed = url::Url::parse(simple_url).map_err(|e| ReadError::InvalidUrl {
             url: redact_url(simple_url),
             reason: e.to_string(),
@@ -104,15 +120,18 @@ impl IndexClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let user_agent = crate::user_agent();
-        let http = build_http(DEFAULT_TIMEOUT, &user_agent)?;
         Ok(IndexClient {
             http,
             base,
             credentials,
-            timeout: DEFAULT_TIMEOUT,
-            user_agent,
+            timeout,
+            user_agent: crate::user_agent(),
         })
+    }
+
+    /// An HTTP client configured for reading indexes with this timeout.
+    pub fn http_client(timeout: Duration) -> Result<reqwest::Client, ReadError> {
+        build_http(timeout, &crate::user_agent())
     }
 
     /// Send these credentials (HTTP Basic) with every request.

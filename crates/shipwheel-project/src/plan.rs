@@ -554,13 +554,15 @@ fn index_verdict(files: &[IndexFile], version: &Version, local: &[LocalFile]) ->
     }
 }
 
-/// The highest non-yanked final release on the index (pre- and dev releases don't count as
-/// "latest", as on PyPI's project page).
-fn latest_release(files: &[IndexFile]) -> Option<Version> {
+/// The highest non-yanked final release on the index other than `candidate` (pre- and dev
+/// releases don't count as "latest", as on PyPI's project page; the candidate itself is judged
+/// by the already-published check, not compared with itself).
+fn latest_release(files: &[IndexFile], candidate: &Version) -> Option<Version> {
     let mut versions: Vec<&Version> = files
         .iter()
         .filter(|f| !f.yanked)
         .filter_map(|f| f.version.as_ref())
+        .filter(|v| *v != candidate)
         .collect();
     versions.sort();
     versions
@@ -914,7 +916,7 @@ pub fn decide(
                     let maintenance = facts.branches.iter().find(|b| {
                         b.kind == BranchKind::Maintenance && b.ancestry == Ancestry::Contained
                     });
-                    match latest_release(files) {
+                    match latest_release(files, candidate) {
                         None => {
                             checks.add(
                                 "newer-than-latest",
@@ -922,7 +924,7 @@ pub fn decide(
                                 format!("no earlier release on {target}"),
                             );
                         }
-                        Some(latest) if *candidate > latest || (&latest == candidate) => {
+                        Some(latest) if *candidate > latest => {
                             checks.add(
                                 "newer-than-latest",
                                 true,

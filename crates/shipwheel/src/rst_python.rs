@@ -6,8 +6,13 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long one description may take to render before the native checker takes over.
+const RENDER_TIMEOUT: Duration = Duration::from_secs(60);
 
 use shipwheel_dist::description::{RstMessage, RstRenderer};
 
@@ -35,13 +40,21 @@ for line in sys.stdin:
 struct Server {
     child: Child,
     stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    /// Reply lines, read by a thread so a stuck renderer cannot block shipwheel.
+    replies: Receiver<Result<String, String>>,
+}
+
+/// Why a request failed: the process died (worth one restart) or took too long (not).
+enum AskError {
+    Died(String),
+    TimedOut,
 }
 
 /// readme-renderer run by one Python interpreter.
 pub struct PythonRst {
     python: PathBuf,
     name: String,
+    timeout: Duration,
     server: Mutex<Option<Server>>,
 }
 
@@ -60,23 +73,40 @@ impl PythonRst {
             let _ = child.wait();
             return Err("cannot talk to the Python process".into());
         };
+        let (tx, replies) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut line = String::new();
+                let reply = match reader.read_line(&mut line) {
+                    Ok(0) => Err("the Python process exited".to_string()),
+                    Ok(_) => Ok(line),
+                    Err(e) => Err(format!("cannot read from Python: {e}")),
+                };
+                let last = reply.is_err();
+                if tx.send(reply).is_err() || last {
+                    break;
+                }
+            }
+        });
         Ok(Server {
             child,
             stdin,
-            stdout: BufReader::new(stdout),
+            replies,
         })
     }
 
-    fn ask(server: &mut Server, text: &str) -> Result<String, String> {
+    fn ask(server: &mut Server, text: &str, timeout: Duration) -> Result<String, AskError> {
         let request = serde_json::json!({ "text": text }).to_string();
         writeln!(server.stdin, "{request}")
             .and_then(|()| server.stdin.flush())
-            .map_err(|e| format!("cannot send to Python: {e}"))?;
-        let mut line = String::new();
-        match server.stdout.read_line(&mut line) {
-            Ok(0) => Err("the Python process exited".into()),
-            Ok(_) => Ok(line),
-            Err(e) => Err(format!("cannot read from Python: {e}")),
+            .map_err(|e| AskError::Died(format!("cannot send to Python: {e}")))?;
+        match server.replies.recv_timeout(timeout) {
+            Ok(reply) => reply.map_err(AskError::Died),
+            Err(RecvTimeoutError::Timeout) => Err(AskError::TimedOut),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(AskError::Died("the Python process exited".into()))
+            }
         }
     }
 }
@@ -110,17 +140,23 @@ impl RstRenderer for PythonRst {
                 *guard = Some(self.start()?);
             }
             let Some(server) = guard.as_mut() else { break };
-            match Self::ask(server, text) {
+            let result = Self::ask(server, text, self.timeout);
+            if result.is_err()
+                && let Some(mut dead) = guard.take()
+            {
+                let _ = dead.child.kill();
+                let _ = dead.child.wait();
+            }
+            match result {
                 Ok(line) => return parse_reply(&line),
-                Err(e) => {
-                    if let Some(mut dead) = guard.take() {
-                        let _ = dead.child.kill();
-                        let _ = dead.child.wait();
-                    }
-                    if attempt == 1 {
-                        return Err(e);
-                    }
+                Err(AskError::TimedOut) => {
+                    return Err(format!(
+                        "readme-renderer took longer than {} s",
+                        self.timeout.as_secs()
+                    ));
                 }
+                Err(AskError::Died(e)) if attempt == 1 => return Err(e),
+                Err(AskError::Died(_)) => {}
             }
         }
         Err("the Python process stopped answering".to_string())
@@ -208,6 +244,7 @@ fn detect_from(candidates: &[PathBuf]) -> Option<Arc<dyn RstRenderer + Send + Sy
             Arc::new(PythonRst {
                 python: python.clone(),
                 name,
+                timeout: RENDER_TIMEOUT,
                 server: Mutex::new(None),
             }) as Arc<dyn RstRenderer + Send + Sync>
         })
@@ -283,6 +320,27 @@ mod tests {
         // A Python without readme-renderer is not a candidate either.
         let missing = std::env::temp_dir().join("shipwheel-no-such-python-here");
         assert!(detect_from(&[missing]).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stuck_renderer_times_out_instead_of_hanging() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let script = dir.path().join("python");
+        std::fs::write(&script, "#!/bin/sh\nexec sleep 30\n").expect("write script");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let stuck = PythonRst {
+            python: script,
+            name: "stuck".into(),
+            timeout: Duration::from_secs(1),
+            server: Mutex::new(None),
+        };
+        let result = stuck.check("text");
+        assert_eq!(
+            result,
+            Err("readme-renderer took longer than 1 s".to_string())
+        );
     }
 
     #[test]

@@ -223,6 +223,27 @@ fn github_annotations_in_actions_and_as_a_format() {
         "{text}"
     );
 
+    // The step summary gets a table of files.
+    let summary = dir.path().join("summary.md");
+    let out = shipwheel(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["check", "--rst-renderer", "native", "--strict"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("### shipwheel check\n"), "{md}");
+    assert!(
+        md.contains("| `dist/twopkg-1.0-py3-none-any.whl` | failed | 0 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- **warning** `W009` twopkg-1.0-py3-none-any.whl: "),
+        "{md}"
+    );
+    assert!(md.contains("**FAILED**"), "{md}");
+
     // JSON on stdout stays a clean document even in Actions.
     let out = shipwheel(dir.path())
         .env("GITHUB_ACTIONS", "true")
@@ -341,4 +362,23 @@ fn color_only_when_asked() {
         .output()
         .unwrap();
     assert!(!stdout(&out).contains('\u{1b}'));
+}
+
+#[test]
+fn wheel_and_sdist_of_one_release_must_agree() {
+    let (dir, dist) = workdir();
+    good_sdist("agree", "1.0").write_to(&dist);
+    good_wheel("agree", "1.0")
+        .header("Summary", "Something else")
+        .write_to(&dist);
+    let (code, doc) = check_json(dir.path(), &[]);
+    assert_eq!(code, 0, "a warning only: {doc:#}");
+    let batch = doc["batch"].as_array().unwrap();
+    assert_eq!(batch.len(), 1, "{doc:#}");
+    assert_eq!(batch[0]["rule"], "B006");
+    assert_eq!(batch[0]["location"], "Summary");
+    assert_eq!(
+        batch[0]["message"],
+        "Summary differs from the sdist agree-1.0.tar.gz: Something else in the wheel, A test package in the sdist"
+    );
 }

@@ -13,7 +13,10 @@ fn table() -> String {
             r.id,
             r.name,
             r.severity.as_str(),
-            r.summary.replace('|', "\\|").replace('\n', " ")
+            r.summary
+                .replace('|', "\\|")
+                .replace('\n', " ")
+                .replace("__", "\\_\\_")
         ));
     }
     out

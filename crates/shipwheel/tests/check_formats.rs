@@ -77,6 +77,7 @@ fn sarif_format() {
         ".runs[].tool.driver.version" => "[version]",
         ".runs[].tool.driver.semanticVersion" => "[version]",
         ".runs[].tool.driver.rules" => "[every rule in the registry]",
+        ".runs[].results[].ruleIndex" => "[index into rules]",
     });
 }
 

@@ -316,12 +316,10 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
                 .arg(a)
                 .output()
                 .map(|o| {
-                    String::from_utf8_lossy(&o.stdout)
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .trim()
-                        .to_string()
+                    let text = String::from_utf8_lossy(&o.stdout).to_string();
+                    let first = text.lines().next().unwrap_or("").trim().to_string();
+                    // `twine version 7.0.0 (readme-renderer: …)` → `twine version 7.0.0`
+                    first.split(" (").next().unwrap_or("").to_string()
                 })
                 .unwrap_or_default()
         };
@@ -381,7 +379,10 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         "\nshipwheel hashes the file in one streaming pass (1 MiB buffer) and streams it into the \
          request body (256 KiB chunks), so its peak stays flat as the file grows. For these files \
          shipwheel ran with `--no-check`, because they exceed PyPI's 100 MiB default limit, which \
-         `check` reports as an error (the check still reads the metadata).\n",
+         `check` reports as an error (the check still reads the metadata).\n\n\
+         The 20-wheel case uploads 4 files at a time (`--jobs 4`, the default) while uv and twine \
+         upload one after another; pypiserver, a single Python process, handles the requests, so \
+         on this machine much of the time is the server's.\n",
     );
     write_section(root, "publish", &md)?;
     eprintln!("{md}");

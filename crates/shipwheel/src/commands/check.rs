@@ -181,6 +181,12 @@ pub fn run(args: CheckArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     if env.is_github_actions() && args.format != Format::Github && !stdout_is_document {
         output::print(&output::github::render(&outcome));
     }
+    if env.is_github_actions()
+        && let Err(e) = env.append_step_summary(&output::github::step_summary(&outcome))
+    {
+        // The check itself is done; a summary that cannot be written does not change it.
+        tracing::warn!("cannot write the step summary: {e}");
+    }
 
     Ok(if outcome.ok() {
         ExitStatus::Success

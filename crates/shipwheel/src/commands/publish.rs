@@ -454,6 +454,7 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
         auth,
         &opts,
         reporter,
+        json,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -830,11 +831,11 @@ async fn index_client(
     timeout: u64,
 ) -> anyhow::Result<Option<IndexClient>> {
     let timeout = Duration::from_secs(timeout.clamp(1, 60));
+    let http = IndexClient::http_client(timeout)?;
     let make = |url: &str| -> anyhow::Result<IndexClient> {
-        Ok(IndexClient::new(url)
+        Ok(IndexClient::with_http_client(url, http.clone(), timeout)
             .map_err(|e| UsageError(e.to_string()))?
-            .with_credentials(creds.clone())
-            .with_timeout(timeout)?)
+            .with_credentials(creds.clone()))
     };
     if let Some(u) = &args.index_url {
         parse_url(u, "--index-url")?;

@@ -57,3 +57,65 @@ fn line(f: &Finding, path: &str, strict: bool) -> String {
         },
     )
 }
+
+/// Most findings listed in the step summary; the rest are counted.
+const SUMMARY_MAX_FINDINGS: usize = 50;
+
+/// Markdown for `$GITHUB_STEP_SUMMARY`: one row per file, then the errors (and, under
+/// `--strict`, the warnings) with their rule ids.
+pub fn step_summary(outcome: &Outcome) -> String {
+    let mut md = String::from(
+        "### shipwheel check\n\n| File | Result | Errors | Warnings |\n|---|---|---:|---:|\n",
+    );
+    for f in &outcome.report.files {
+        let errors = f.findings.iter().filter(|x| x.is_error()).count();
+        let warnings = f.findings.len() - errors;
+        let result = if errors > 0 || (outcome.strict && warnings > 0) {
+            "failed"
+        } else {
+            "passed"
+        };
+        md.push_str(&format!(
+            "| `{}` | {result} | {errors} | {warnings} |\n",
+            cell(&f.path.display().to_string())
+        ));
+    }
+    let listed: Vec<&Finding> = outcome
+        .report
+        .findings()
+        .filter(|f| f.is_error() || outcome.strict)
+        .collect();
+    if !listed.is_empty() {
+        md.push('\n');
+        for f in listed.iter().take(SUMMARY_MAX_FINDINGS) {
+            md.push_str(&format!(
+                "- **{}** `{}` {}: {}\n",
+                f.severity.as_str(),
+                f.rule,
+                cell(&f.file),
+                cell(&f.message)
+            ));
+        }
+        if listed.len() > SUMMARY_MAX_FINDINGS {
+            md.push_str(&format!(
+                "- and {} more\n",
+                listed.len() - SUMMARY_MAX_FINDINGS
+            ));
+        }
+    }
+    md.push_str(&format!(
+        "\n{}: {}, {} (reStructuredText: {})\n",
+        if outcome.ok() { "**OK**" } else { "**FAILED**" },
+        super::check_human::plural(outcome.errors(), "error"),
+        super::check_human::plural(outcome.warnings(), "warning"),
+        outcome.report.rst_renderer
+    ));
+    md
+}
+
+/// One line of Markdown table or list text.
+fn cell(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+        .replace('|', "\\|")
+        .replace('`', "'")
+}
