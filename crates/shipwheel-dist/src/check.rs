@@ -39,6 +39,10 @@ pub struct CheckOptions {
     /// An external reStructuredText renderer (readme-renderer) to agree with PyPI exactly;
     /// the native checker is used when this is `None`.
     pub rst_renderer: Option<Arc<dyn RstRenderer + Send + Sync>>,
+    /// Fill `sha256`/`blake2_256` for every file. Hashing whole files is most of a check's cost,
+    /// so `shipwheel check` turns it off unless its output shows digests; the batch rules still
+    /// get the sha256 of any files whose sizes collide (all they need to compare contents).
+    pub digests: bool,
 }
 
 impl Default for CheckOptions {
@@ -47,6 +51,7 @@ impl Default for CheckOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             verify_hashes: false,
             rst_renderer: None,
+            digests: true,
         }
     }
 }
@@ -220,14 +225,16 @@ fn check_file_inner(path: &Path, opts: &CheckOptions) -> (FileReport, Option<Ver
         }
     };
     report.size = src.size();
-    match file_digests(&src) {
-        Ok((sha, blake)) => {
-            report.sha256 = Some(sha);
-            report.blake2_256 = Some(blake);
-        }
-        Err(e) => {
-            unreadable(&mut report, e.to_string());
-            return (report, None);
+    if opts.digests {
+        match file_digests(&src) {
+            Ok((sha, blake)) => {
+                report.sha256 = Some(sha);
+                report.blake2_256 = Some(blake);
+            }
+            Err(e) => {
+                unreadable(&mut report, e.to_string());
+                return (report, None);
+            }
         }
     }
 
@@ -442,6 +449,9 @@ pub fn check_files(paths: &[PathBuf], opts: &CheckOptions) -> Report {
             }
         }
     }
+    if !opts.digests {
+        hash_size_collisions(&mut files);
+    }
     let batch = crate::batch::check_batch(&files, opts);
     let rst_renderer = opts
         .rst_renderer
@@ -452,6 +462,25 @@ pub fn check_files(paths: &[PathBuf], opts: &CheckOptions) -> Report {
         files,
         batch,
         rst_renderer,
+    }
+}
+
+/// Without digests, the batch rules still need to know whether two files have the same content;
+/// only files of equal size can, so hash just those.
+fn hash_size_collisions(files: &mut [FileReport]) {
+    let mut by_size: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for f in files.iter().filter(|f| f.unreadable().is_none()) {
+        *by_size.entry(f.size).or_default() += 1;
+    }
+    for f in files.iter_mut() {
+        if f.sha256.is_none()
+            && f.unreadable().is_none()
+            && by_size.get(&f.size).is_some_and(|n| *n > 1)
+            && let Ok((sha, blake)) = digests(&f.path)
+        {
+            f.sha256 = Some(sha);
+            f.blake2_256 = Some(blake);
+        }
     }
 }
 

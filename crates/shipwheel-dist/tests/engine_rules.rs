@@ -1027,3 +1027,35 @@ fn check_files_keeps_input_order() {
         clean(f);
     }
 }
+
+#[test]
+fn without_digests_only_same_size_files_are_hashed_and_batch_rules_still_see_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = wheel().write_to(dir.path());
+    // The same bytes under another (valid) name: a content collision B003 must still catch.
+    let copy = dir.path().join("pkg-1.0-py3-none-any.whl");
+    std::fs::copy(&a, &copy).unwrap();
+    let other = SdistBuilder::new("other", "2.0").write_to(dir.path());
+    let paths = vec![a, copy, other];
+    let opts = CheckOptions {
+        digests: false,
+        ..CheckOptions::default()
+    };
+    let report = shipwheel_dist::check_files(&paths, &opts);
+    assert!(report.files[0].sha256.is_some() && report.files[1].sha256.is_some());
+    assert_eq!(
+        report.files[2].sha256, None,
+        "a file of unique size is not hashed"
+    );
+    assert!(
+        report.batch.iter().any(|f| f.rule == "B003"),
+        "{:?}",
+        report.batch
+    );
+    let with = shipwheel_dist::check_files(&paths, &CheckOptions::default());
+    assert!(
+        with.files
+            .iter()
+            .all(|f| f.sha256.is_some() && f.blake2_256.is_some())
+    );
+}

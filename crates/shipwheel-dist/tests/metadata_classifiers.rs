@@ -52,7 +52,11 @@ fn spdx_table_matches_pinned_packaging() {
 #[test]
 fn punctuation_table_matches_pinned_docutils() {
     let fresh = generate("punctuation");
-    assert!(fresh.contains("docutils 0.23"), "unexpected pin: {}", fresh.lines().next().unwrap_or_default());
+    assert!(
+        fresh.contains("docutils 0.23"),
+        "unexpected pin: {}",
+        fresh.lines().next().unwrap_or_default()
+    );
     assert_eq!(
         committed("crates/shipwheel-dist/src/description/rst/punctuation.rs"),
         fresh,

@@ -71,7 +71,65 @@ const CASES: &[(&str, Option<&str>)] = &[
         "A paragraph ending with a literal block::\n\n    $ pip install x\n",
         None,
     ),
+    ("| line *one*\n| line two\n  continued\n\nAfter.\n", None),
+    ("x\n\n----\n\ny\n", None),
+    ("Title\n=====\n\ntext\n\n----\n\nSub\n---\n\nmore\n", None),
+    (".. note:: hello\n   world\n\nx\n", None),
+    (".. note::\n   :class: x\n\n   Text.\n", None),
+    ("See [#]_ and [#]_.\n\n.. [#] one\n.. [#] two\n", None),
+    ("Café *crème* « *x* » — *y*—z\n", None),
+    ("Ein „*Zitat*“ und ‚*x*‘\n", None),
     // Failures the native checker must catch, with docutils' message.
+    (
+        "| a\n| b\nc\n",
+        Some("Line block ends without a blank line."),
+    ),
+    (
+        "x\n\n| a *b\n",
+        Some("Inline emphasis start-string without end-string."),
+    ),
+    (
+        "x\n\n.. note::\n\ny\n",
+        Some("Content block expected for the \"note\" directive; none found."),
+    ),
+    (
+        "x\n\n.. code-block:: python\n\ny\n",
+        Some("Content block expected for the \"code-block\" directive; none found."),
+    ),
+    (
+        "x\n\n.. warning::\n   :class: a\n\ny\n",
+        Some("Content block expected for the \"warning\" directive; none found."),
+    ),
+    (
+        "a [#]_\n",
+        Some("Too many autonumbered footnote references: only 0 corresponding footnote available."),
+    ),
+    (
+        "a [#]_ [#]_ [#]_\n\n.. [#] x\n.. [#] y\n",
+        Some(
+            "Too many autonumbered footnote references: only 2 corresponding footnotes available.",
+        ),
+    ),
+    (
+        "x\n\ny\n\n----\n",
+        Some("Transition at the end of the document."),
+    ),
+    (
+        "----\n\nx\n",
+        Some("Transition at the start of the document."),
+    ),
+    (
+        "T\n=\n\n----\n\nx\n",
+        Some("Transition at the start of the section."),
+    ),
+    (
+        "x\n\n----\n\n----\n\ny\n",
+        Some("At least one body element should separate transitions."),
+    ),
+    (
+        "Café *crème\n",
+        Some("Inline emphasis start-string without end-string."),
+    ),
     (
         "*x\n",
         Some("Inline emphasis start-string without end-string."),

@@ -300,7 +300,12 @@ pub async fn verify_install(
                 .arg(&vpy)
                 .args(uv_index_args(opts))
                 .arg(binary)
-                .arg(":all:")
+                // Only the package: building an sdist needs its backend's wheels.
+                .arg(if binary == "--no-binary" {
+                    project
+                } else {
+                    ":all:"
+                })
                 .arg("-r")
                 .arg(&req_path);
                 scrub(&mut c);
@@ -384,7 +389,13 @@ pub async fn verify_install(
     }
     let mut detail = if install_ok {
         match (&kind, &file) {
+            (Some(k), Some(f)) if k == "sdist" => {
+                format!("installed {f} (built from the sdist) from {shown_index}")
+            }
             (Some(k), Some(f)) => format!("installed {f} ({k}) from {shown_index}"),
+            (Some(k), None) if k == "sdist" => {
+                format!("installed a build of the sdist from {shown_index}")
+            }
             (Some(k), None) => format!("installed a {k} from {shown_index}"),
             _ => format!("installed from {shown_index}"),
         }

@@ -350,3 +350,66 @@ async fn example_package_built_by_hatchling_verifies() {
     );
     assert_eq!(report.installs[0].modules, vec!["spinwheel".to_string()]);
 }
+
+/// A release with only an sdist: the installer builds it, fetching the build backend (hatchling
+/// and its dependencies, from the corpus) from the same loopback index.
+#[tokio::test(flavor = "multi_thread")]
+async fn sdist_only_release_is_built_and_verified_with_uv_and_pip() {
+    let (_root, server) = serve();
+    let backend_dir = test_support::corpus_dir().join("backend");
+    let mut backend: Vec<PathBuf> = std::fs::read_dir(&backend_dir)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: run `bash scripts/corpus.sh`",
+                backend_dir.display()
+            )
+        })
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "whl"))
+        .collect();
+    backend.sort();
+    assert!(
+        backend.iter().any(|p| p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("hatchling-"))),
+        "{backend:?}"
+    );
+    let backend_refs: Vec<&Path> = backend.iter().map(PathBuf::as_path).collect();
+    publish(&server.upload_url(), &backend_refs);
+
+    let dist = tempfile::tempdir().unwrap();
+    let sdist = SdistBuilder::new("sdist-only", "3.1.0")
+        .file("src/sdist_only/__init__.py", "FROM_SDIST = True\n")
+        .write_to(dist.path());
+    publish(&server.upload_url(), &[&sdist]);
+
+    for installer in [Installer::Uv(peer_bin("uv")), Installer::Pip] {
+        let name = installer.name();
+        let mut opts = options(
+            &server.index_url(),
+            Target::from_files(std::slice::from_ref(&sdist)).unwrap(),
+            installer,
+        );
+        opts.smoke = Some("python -c 'import sdist_only; assert sdist_only.FROM_SDIST'".into());
+        let report = run(&opts).await;
+        assert!(report.ok, "{name}: {}", explain(&report));
+        let install = &report.installs[0];
+        assert_eq!(install.installed_kind.as_deref(), Some("sdist"), "{name}");
+        assert_eq!(
+            install.installed_file.as_deref(),
+            Some("sdist_only-3.1.0.tar.gz"),
+            "{name}"
+        );
+        assert_eq!(install.modules, vec!["sdist_only".to_string()], "{name}");
+        let step = report
+            .steps
+            .iter()
+            .find(|s| s.name.starts_with("install sdist-only"))
+            .unwrap();
+        assert!(
+            step.detail.contains("built from the sdist"),
+            "{name}: {}",
+            step.detail
+        );
+    }
+}

@@ -376,8 +376,9 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         ));
     }
     md.push_str(
-        "\nshipwheel hashes the file in one streaming pass (1 MiB buffer) and streams it into the \
-         request body (256 KiB chunks), so its peak stays flat as the file grows. For these files \
+        "\nshipwheel takes sha256 and blake2-256 from the check's single streaming pass over the \
+         file and streams the file into the request body (256 KiB chunks), so its peak stays flat \
+         as the file grows. For these files \
          shipwheel ran with `--no-check`, because they exceed PyPI's 100 MiB default limit, which \
          `check` reports as an error (the check still reads the metadata).\n\n\
          The 20-wheel case uploads 4 files at a time (`--jobs 4`, the default) while uv and twine \

@@ -171,6 +171,9 @@ pub fn check(text: &str) -> Vec<Problem> {
         ambiguous: false,
         stopped: false,
         depth: 0,
+        events: Vec::new(),
+        auto_refs: Vec::new(),
+        auto_footnotes: 0,
         refs: Vec::new(),
         anon_refs: 0,
         anon_targets: 0,
@@ -263,6 +266,22 @@ fn expand_tabs(s: &str) -> String {
 
 fn indent_of(s: &str) -> usize {
     s.len() - s.trim_start_matches(' ').len()
+}
+
+/// Whether a non-blank, non-indented line starts one of the body constructs that come before
+/// explicit markup in docutils' transition order (lists, fields, options, doctests, line
+/// blocks, tables) or is indented (a block quote).
+fn starts_other_construct(t: &str, next: Option<&Ln>) -> bool {
+    t.starts_with(' ')
+        || bullet_marker(t).is_some()
+        || enumerator(t).is_some_and(|(n, f, _)| enum_confirmed(n, f, next))
+        || field_marker(t).is_some()
+        || is_option_like(t)
+        || t.starts_with(">>>")
+        || t == "|"
+        || t.starts_with("| ")
+        || is_grid_border(t)
+        || is_simple_border(t)
 }
 
 /// Explicit markup starts: `.. ` (or a bare `..`) and anonymous targets `__ `.
@@ -366,6 +385,14 @@ fn is_adornment(s: &str) -> bool {
     first.is_ascii_punctuation() && t.chars().all(|c| c == first) && !s.starts_with(' ')
 }
 
+/// A top-level element, as docutils' `Transitions` transform sees the document.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Title,
+    Transition(u32),
+    Other,
+}
+
 struct Checker {
     loose: Loose,
     problem: Option<Problem>,
@@ -375,6 +402,11 @@ struct Checker {
     stopped: bool,
     /// Current nesting of bodies (block quotes, list items, directives).
     depth: usize,
+    /// Top-level elements in order, for docutils' transition checks.
+    events: Vec<Event>,
+    /// `[#]_` references (their lines) and `.. [#]` footnotes seen by the parser.
+    auto_refs: Vec<u32>,
+    auto_footnotes: usize,
     refs: Vec<(String, u32)>,
     anon_refs: usize,
     anon_targets: usize,
@@ -629,6 +661,12 @@ impl Checker {
             let t = line.text.as_str();
             let next = lines.get(i + 1);
             // The order of docutils' Body transitions.
+            // Explicit markup, adornment lines and text lines note their own events.
+            let own_event =
+                starts_explicit(t) || is_adornment(t) || !starts_other_construct(t, next);
+            if !own_event {
+                self.event(Event::Other);
+            }
             if t.starts_with(' ') {
                 // Block quote.
                 let (end, blank_finish) = indented_end(lines, i);
@@ -655,10 +693,14 @@ impl Checker {
                 i = self.field_list(lines, i);
                 continue;
             }
-            if is_option_like(t) || t.starts_with(">>>") || t == "|" || t.starts_with("| ") {
-                // Option lists, doctest blocks and line blocks: not judged.
+            if is_option_like(t) || t.starts_with(">>>") {
+                // Option lists and doctest blocks: not judged.
                 self.content += 1;
                 i = self.opaque_until_blank(lines, i);
+                continue;
+            }
+            if t == "|" || t.starts_with("| ") {
+                i = self.line_block(lines, i);
                 continue;
             }
             if is_grid_border(t) {
@@ -681,6 +723,50 @@ impl Checker {
         }
     }
 
+    /// Line blocks: `| text` lines, each with its indented continuation lines.
+    fn line_block(&mut self, lines: &[Ln], i: usize) -> usize {
+        self.content += 1;
+        let mut k = i;
+        while let Some(l) = lines.get(k) {
+            if is_blank(l) {
+                return k;
+            }
+            let Some(text) = l.text.strip_prefix('|') else {
+                if l.text.starts_with(' ') {
+                    // A continuation line not preceded by a `|` line: not judged.
+                    self.give_up();
+                    return k;
+                }
+                self.report(
+                    lines.get(i).map(|first| first.no + 1),
+                    Level::Warning,
+                    "Line block ends without a blank line.",
+                );
+                return k;
+            };
+            if !(text.is_empty() || text.starts_with(' ')) {
+                self.give_up();
+                return k;
+            }
+            let (end, _) = indented_end(lines, k + 1);
+            // Continuation lines must stop at a blank line (`until_blank`).
+            let end = (k + 1..end)
+                .find(|j| lines.get(*j).is_some_and(is_blank))
+                .unwrap_or(end);
+            let mut joined = text.trim().to_string();
+            for c in dedent(&lines[k + 1..end]) {
+                joined.push('\n');
+                joined.push_str(&c.text);
+            }
+            self.inline(&joined, l.no);
+            if self.done() {
+                return end;
+            }
+            k = end;
+        }
+        k
+    }
+
     /// docutils' Text state: a title when the next line is an underline, else a paragraph
     /// (or a definition list item).
     fn text_line(&mut self, lines: &[Ln], i: usize, top: bool) -> usize {
@@ -691,7 +777,15 @@ impl Checker {
         {
             return after;
         }
+        self.event(Event::Other);
         self.paragraph(lines, i, top)
+    }
+
+    /// Note a visible top-level element.
+    fn event(&mut self, event: Event) {
+        if self.depth == 1 {
+            self.events.push(event);
+        }
     }
 
     /// Stop judging block structure: what follows depends on a construct not modelled here.
@@ -718,8 +812,9 @@ impl Checker {
                 // Too short for an overline or a transition: a text line.
                 return self.text_line(lines, i, top);
             }
-            if top && lines.get(i + 1).is_some() {
-                // A transition.
+            if top {
+                // A transition (also at the very end of the document).
+                self.event(Event::Transition(lines[i].no));
                 return i + 1;
             }
             // A transition at the end, or "Unexpected section title or transition." in a
@@ -738,6 +833,7 @@ impl Checker {
         if matching && title.is_ascii() && title.len() <= t.len() {
             let c = t.chars().next().unwrap_or('=');
             self.titles += 1;
+            self.event(Event::Title);
             self.loose.targets.push(loose_key(title));
             if self.section_style((c, true), mid.no) {
                 self.inline(title.trim(), mid.no);
@@ -780,6 +876,7 @@ impl Checker {
         }
         let c = under.text.chars().next().unwrap_or('=');
         self.titles += 1;
+        self.event(Event::Title);
         if !self.section_style((c, false), lines[i].no) {
             return Some(i + 2);
         }
@@ -1097,6 +1194,10 @@ impl Checker {
             // Footnote or citation: its body is not judged.
             if label.contains(']') {
                 self.content += 1;
+                self.event(Event::Other);
+                if label.starts_with("#]") {
+                    self.auto_footnotes += 1;
+                }
                 if !block.is_empty()
                     || label
                         .split_once(']')
@@ -1116,6 +1217,7 @@ impl Checker {
             if let Some(close) = sub.find('|') {
                 let after = sub[close + 1..].trim_start();
                 if let Some((name, _)) = directive_head(after)
+                    && name.is_ascii()
                     && !KNOWN_DIRECTIVES.contains(&name.to_lowercase().as_str())
                 {
                     self.report(
@@ -1132,6 +1234,10 @@ impl Checker {
             return;
         };
         let lower = name.to_lowercase();
+        if !name.is_ascii() {
+            self.give_up();
+            return;
+        }
         if !KNOWN_DIRECTIVES.contains(&lower.as_str()) {
             self.report(
                 Some(first.no),
@@ -1163,37 +1269,79 @@ impl Checker {
             _ => {}
         }
         self.content += 1;
+        self.event(Event::Other);
+        // docutils' `parse_directive_block`: the first-line text and the lines up to the first
+        // blank line are arguments and options; the content follows the blank line. For
+        // directives without arguments the argument text is content.
+        let mut indented: Vec<Ln> = vec![Ln {
+            text: args.trim().to_string(),
+            no: first.no,
+        }];
+        indented.extend(dedent(block));
+        if indented.first().is_some_and(is_blank) {
+            indented.remove(0);
+        }
+        while indented.last().is_some_and(is_blank) {
+            indented.pop();
+        }
+        let split = indented.iter().position(is_blank).unwrap_or(indented.len());
+        let arg_block = &indented[..split];
+        let options_at = arg_block
+            .iter()
+            .position(|l| field_marker(&l.text).is_some())
+            .unwrap_or(arg_block.len());
+        let has_arguments = arg_block[..options_at].iter().any(|l| !is_blank(l));
+        let takes_arguments = !(TEXT_ARG_DIRECTIVES.contains(&lower.as_str())
+            || matches!(
+                lower.as_str(),
+                "epigraph"
+                    | "highlights"
+                    | "pull-quote"
+                    | "compound"
+                    | "parsed-literal"
+                    | "line-block"
+            ));
+        let content: Vec<Ln> = if has_arguments && !takes_arguments {
+            if options_at < arg_block.len() {
+                // Text and then options on following lines: not judged.
+                self.ambiguous = true;
+                return;
+            }
+            indented.clone()
+        } else {
+            indented.get(split + 1..).unwrap_or_default().to_vec()
+        };
+        let needs_content = BODY_DIRECTIVES.contains(&lower.as_str())
+            || matches!(
+                lower.as_str(),
+                "code" | "code-block" | "sourcecode" | "parsed-literal" | "line-block"
+            );
+        let needs_argument = matches!(lower.as_str(), "admonition" | "topic" | "sidebar");
+        if needs_content && content.iter().all(is_blank) {
+            if needs_argument && !has_arguments {
+                // docutils complains about the missing argument instead: not judged.
+                self.ambiguous = true;
+                return;
+            }
+            self.report(
+                Some(first.no),
+                Level::Error,
+                format!("Content block expected for the \"{name}\" directive; none found."),
+            );
+            return;
+        }
         if !BODY_DIRECTIVES.contains(&lower.as_str()) {
-            if !block.is_empty() {
+            if !matches!(
+                lower.as_str(),
+                "code" | "code-block" | "sourcecode" | "math"
+            ) && !block.is_empty()
+            {
+                // Captions, tables and the like may hold markup: not judged.
                 self.ambiguous = true;
             }
             return;
         }
-        // Content: the argument line for admonitions, then the block after its options.
-        let mut body: Vec<Ln> = Vec::new();
-        let mut k = 0;
-        if TEXT_ARG_DIRECTIVES.contains(&lower.as_str()) && !args.trim().is_empty() {
-            body.push(Ln {
-                text: args.trim().to_string(),
-                no: first.no,
-            });
-            body.extend(dedent(block));
-        } else {
-            // Skip options (field-like lines) up to the first blank line.
-            while let Some(l) = block.get(k) {
-                if is_blank(l) {
-                    break;
-                }
-                if field_marker(l.text.trim_start()).is_none() {
-                    // Arguments or content without a blank line: not judged.
-                    self.ambiguous = true;
-                    return;
-                }
-                k += 1;
-            }
-            body.extend(dedent(&block[k..]));
-        }
-        self.body(&body, false);
+        self.body(&dedent(&content), false);
     }
 
     fn target(&mut self, target: &str, first: &Ln, block: &[Ln]) {
@@ -1270,6 +1418,49 @@ impl Checker {
                 ),
             );
             return;
+        }
+        // Footnotes (priority 620): more `[#]_` references than `.. [#]` footnotes.
+        let loose_auto = self
+            .loose
+            .labels
+            .iter()
+            .filter(|l| l.as_str() == "#")
+            .count();
+        if self.auto_refs.len() > self.auto_footnotes && self.auto_footnotes == loose_auto {
+            let n = self.auto_footnotes;
+            let line = self.auto_refs.get(n).copied();
+            self.report(
+                line,
+                Level::Error,
+                format!(
+                    "Too many autonumbered footnote references: only {n} corresponding footnote{} available.",
+                    if n > 1 { "s" } else { "" }
+                ),
+            );
+            return;
+        }
+        // Transitions (priority 830), at the top level of a fully judged document.
+        if !self.stopped {
+            let events = self.events.clone();
+            for (k, event) in events.iter().enumerate() {
+                let Event::Transition(line) = *event else {
+                    continue;
+                };
+                let previous = k.checked_sub(1).and_then(|p| events.get(p)).copied();
+                let last = k + 1 == events.len();
+                let message = match previous {
+                    None => "Transition at the start of the document.",
+                    Some(Event::Title) if last => continue,
+                    Some(Event::Title) => "Transition at the start of the section.",
+                    _ if last => "Transition at the end of the document.",
+                    Some(Event::Transition(_)) => {
+                        "At least one body element should separate transitions."
+                    }
+                    Some(Event::Other) => continue,
+                };
+                self.report(Some(line), Level::Warning, message);
+                return;
+            }
         }
         let defined = |name: &str, this: &Checker| {
             let key = loose_key(name);

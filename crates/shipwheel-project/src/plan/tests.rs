@@ -220,8 +220,16 @@ fn index_same_different_and_older() {
     assert_eq!(p.outcome, Outcome::AlreadyPublished);
     assert!(!p.refused());
     // The candidate is not compared with itself: with no other release there is no "latest".
-    let newer = p.checks.iter().find(|c| c.name == "newer-than-latest").unwrap();
-    assert!(newer.ok && newer.detail.contains("no earlier release"), "{}", newer.detail);
+    let newer = p
+        .checks
+        .iter()
+        .find(|c| c.name == "newer-than-latest")
+        .unwrap();
+    assert!(
+        newer.ok && newer.detail.contains("no earlier release"),
+        "{}",
+        newer.detail
+    );
     f.local_files[1].sha256 = "cc".into();
     let p = run(&tag_push("v1.2.0"), &c, &f, &Allow::default());
     assert_eq!(p.outcome, Outcome::Refused);

@@ -48,7 +48,7 @@ pub struct CheckArgs {
     pub ignore: Vec<String>,
     /// reStructuredText renderer for long descriptions: `python` runs readme-renderer (what
     /// PyPI uses), `native` is built in, `auto` uses python when readme-renderer is found.
-    #[arg(long, value_enum, default_value_t = RstChoice::Auto)]
+    #[arg(long, value_enum, value_name = "RENDERER", default_value_t = RstChoice::Auto)]
     pub rst_renderer: RstChoice,
     /// Python interpreter that has readme-renderer installed (for --rst-renderer auto|python).
     #[arg(long, value_name = "PATH")]
@@ -139,6 +139,8 @@ pub fn run(args: CheckArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         max_file_size: args.max_file_size,
         verify_hashes: args.verify_hashes,
         rst_renderer,
+        // Only the JSON document shows digests; hashing whole files is most of a check's time.
+        digests: args.format == Format::Json,
     };
     // The engine checks the files in parallel and keeps their order.
     let mut report = shipwheel_dist::check_files(&paths, &opts);
