@@ -922,7 +922,10 @@ fn check_requires(meta: &RawMetadata, mv_rank: Option<usize>, file: &str, out: &
     for req in meta.fields("requires-dist") {
         if let Some(url) = direct_url(req) {
             out.push(
-                M015.finding(file, spec_message(&format!("Can't have direct dependency: {}", req.trim())))
+                M015.finding(
+                    file,
+                    spec_message(&format!("Can't have direct dependency: {}", packaging_str(req))),
+                )
                     .at("Requires-Dist")
                     .hint(format!("PyPI refuses `@ {url}`: publish that dependency to an index and depend on it by name and version")),
             );
@@ -992,6 +995,37 @@ fn check_requires(meta: &RawMetadata, mv_rank: Option<usize>, file: &str, out: &
             }
         }
     }
+}
+
+/// How packaging prints a `name[extras] @ url ; marker` requirement (`str(Requirement)`):
+/// extras sorted, ` ; ` before the marker, marker values in double quotes.
+fn packaging_str(req: &str) -> String {
+    let (head, marker) = match req.split_once(';') {
+        Some((h, m)) => (h, Some(m.trim())),
+        None => (req, None),
+    };
+    let Some((name_part, url)) = head.split_once('@') else {
+        return req.trim().to_string();
+    };
+    let (name, extras) = match name_part.split_once('[') {
+        Some((n, e)) => {
+            let mut extras: Vec<&str> = e
+                .trim_end()
+                .trim_end_matches(']')
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .collect();
+            extras.sort_unstable();
+            (n.trim(), format!("[{}]", extras.join(",")))
+        }
+        None => (name_part.trim(), String::new()),
+    };
+    let mut out = format!("{name}{extras} @ {}", url.trim());
+    if let Some(m) = marker.filter(|m| !m.is_empty()) {
+        out.push_str(&format!(" ; {}", m.replace('\'', "\"")));
+    }
+    out
 }
 
 fn first_line(s: &str) -> String {
@@ -1814,6 +1848,18 @@ mod tests {
             vec!["M015: Can't have direct dependency: 'foo @ https://example.org/x'."]
         );
         assert!(errors("Obsoletes-Dist: foo<1.0\n").is_empty());
+    }
+
+    #[test]
+    fn direct_urls_print_like_packaging() {
+        assert_eq!(
+            packaging_str("foo@https://x.org/f.whl"),
+            "foo @ https://x.org/f.whl"
+        );
+        assert_eq!(
+            packaging_str("Foo [b, a] @ https://x.org/f.whl ; python_version >= '3.8'"),
+            "Foo[a,b] @ https://x.org/f.whl ; python_version >= \"3.8\""
+        );
     }
 
     #[test]

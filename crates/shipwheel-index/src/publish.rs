@@ -187,6 +187,9 @@ pub struct Preflight {
     pub refusals: Vec<Refusal>,
     /// The index could not be asked (no simple URL): nothing was compared.
     pub unchecked: bool,
+    /// The index knew at least one of the projects (its page answered 200), which also proves
+    /// the simple URL is right.
+    pub project_known: bool,
 }
 
 /// Ask the index what it has for each (project, version) and compare with the local files.
@@ -202,6 +205,7 @@ pub async fn preflight(
             presence: vec![Presence::Missing; files.len()],
             refusals: Vec::new(),
             unchecked: true,
+            project_known: false,
         });
     };
     // One request per (project, version), all at once.
@@ -219,8 +223,11 @@ pub async fn preflight(
     }))
     .await;
     let mut releases: BTreeMap<(String, String), Vec<RemoteFile>> = BTreeMap::new();
+    let mut project_known = false;
     for (key, remote) in answers {
-        releases.insert(key, remote?.unwrap_or_default());
+        let remote = remote?;
+        project_known |= remote.is_some();
+        releases.insert(key, remote.unwrap_or_default());
     }
     let mut presence = Vec::with_capacity(files.len());
     let mut refusals = Vec::new();
@@ -282,6 +289,7 @@ pub async fn preflight(
         presence,
         refusals,
         unchecked: false,
+        project_known,
     })
 }
 

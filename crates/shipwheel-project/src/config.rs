@@ -8,7 +8,7 @@ use regex::Regex;
 /// A problem with the project's configuration (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {source}{}", read_hint(source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -17,6 +17,14 @@ pub enum ConfigError {
     Toml { path: PathBuf, message: String },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+}
+
+fn read_hint(e: &std::io::Error) -> &'static str {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        "; run shipwheel in the project's directory or pass --project DIR"
+    } else {
+        ""
+    }
 }
 
 /// The keys `[tool.shipwheel]` understands here; sub-tables belong to other commands.

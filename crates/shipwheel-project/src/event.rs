@@ -146,11 +146,23 @@ pub fn parse_event(
                 from_fork,
             }
         }
-        Some("workflow_dispatch") => Trigger::Dispatch {
-            ref_,
-            target: str_at(&["inputs", "target"]).filter(|s| !s.is_empty()),
-            ref_input: str_at(&["inputs", "ref"]).filter(|s| !s.is_empty()),
-        },
+        Some("workflow_dispatch") => {
+            // A non-string input (e.g. a boolean) must not be read as "no input".
+            let input = |key: &str| -> Result<Option<String>, String> {
+                match payload.pointer(&format!("/inputs/{key}")) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(Value::String(s)) => Ok(Some(s.clone()).filter(|s| !s.is_empty())),
+                    Some(other) => Err(format!(
+                        "workflow_dispatch input {key} = {other} is not a string; declare it as a string or choice input"
+                    )),
+                }
+            };
+            Trigger::Dispatch {
+                ref_,
+                target: input("target")?,
+                ref_input: input("ref")?,
+            }
+        }
         Some("release") => match str_at(&["action"]).as_deref() {
             // `published` covers releases and pre-releases; drafts, edits and deletions don't publish.
             None | Some("published") => match str_at(&["release", "tag_name"]) {
@@ -237,6 +249,16 @@ mod tests {
                 from_fork: true
             }
         );
+    }
+
+    #[test]
+    fn dispatch_input_that_is_not_a_string_is_an_error() {
+        let e = env(&[("GITHUB_EVENT_NAME", "workflow_dispatch")]);
+        let err = parse_event(&e, Some(r#"{"inputs":{"target":5}}"#)).unwrap_err();
+        assert!(err.contains("input target = 5 is not a string"), "{err}");
+        let err = parse_event(&e, Some(r#"{"inputs":{"ref":true}}"#)).unwrap_err();
+        assert!(err.contains("input ref = true"), "{err}");
+        assert!(parse_event(&e, Some(r#"{"inputs":{"target":null}}"#)).is_ok());
     }
 
     #[test]

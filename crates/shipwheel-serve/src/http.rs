@@ -21,6 +21,7 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub tokens: Vec<String>,
     pub check: CheckOptions,
+    pub max_project_size: u64,
     pub addr: SocketAddr,
 }
 
@@ -167,6 +168,7 @@ async fn help() -> Response {
 <h2 id=\"invalid-auth\">Invalid authentication</h2>\n<p>Uploads authenticate with the user name <code>__token__</code> and one of the tokens the server was started with (<code>--token</code> or <code>SHIPWHEEL_SERVE_TOKEN</code>).</p>\n\
 <h2 id=\"apitoken\">API tokens</h2>\n<p>Use <code>__token__</code> as the user name and the token as the password.</p>\n\
 <h2 id=\"file-size-limit\">File size limit</h2>\n<p>Each file is limited to the size the server was started with (100 MiB by default, as on PyPI).</p>\n\
+<h2 id=\"project-size-limit\">Project size limit</h2>\n<p>The files of one project together are limited to the size the server was started with (<code>--max-project-size</code>, 10 GiB by default, as on PyPI).</p>\n\
   </body>\n</html>\n";
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], BODY).into_response()
 }
@@ -305,6 +307,9 @@ async fn simple_index(
 
 async fn simple_project_no_slash(Path(project): Path<String>) -> Response {
     let normalized = normalize_name(&project);
+    if normalized.is_empty() {
+        return not_found(&format!("no project named {project:?}"));
+    }
     redirect(&format!("/simple/{}/", render::encode_segment(&normalized)))
 }
 
@@ -325,6 +330,9 @@ async fn simple_project(
     headers: HeaderMap,
 ) -> Response {
     let normalized = normalize_name(&project);
+    if normalized.is_empty() {
+        return not_found(&format!("no project named {project:?}"));
+    }
     if normalized != project {
         let mut location = format!("/simple/{}/", render::encode_segment(&normalized));
         if let Some(f) = &q.format {
@@ -370,6 +378,9 @@ async fn json_api(
     headers: HeaderMap,
 ) -> Response {
     let normalized = normalize_name(&project);
+    if normalized.is_empty() {
+        return not_found(&format!("no project named {project:?}"));
+    }
     if normalized != project {
         let mut location = format!("/pypi/{}/", render::encode_segment(&normalized));
         if let Some(v) = &version {

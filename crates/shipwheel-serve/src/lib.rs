@@ -38,7 +38,12 @@ pub struct ServerConfig {
     pub tokens: Vec<String>,
     /// Options for the rule engine that judges uploads (its `max_file_size` is the size limit).
     pub check: CheckOptions,
+    /// Limit on the total size of a project's files, as PyPI's `MAX_PROJECT_SIZE`.
+    pub max_project_size: u64,
 }
+
+/// PyPI's default total size limit for one project: 10 GiB.
+pub const DEFAULT_MAX_PROJECT_SIZE: u64 = 10 * 1024 * 1024 * 1024;
 
 impl ServerConfig {
     /// Loopback on a free port, open uploads, default limits.
@@ -48,6 +53,7 @@ impl ServerConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             tokens: Vec::new(),
             check: CheckOptions::default(),
+            max_project_size: DEFAULT_MAX_PROJECT_SIZE,
         }
     }
 
@@ -101,6 +107,7 @@ impl Server {
             store: Arc::new(store),
             tokens: config.tokens,
             check: config.check,
+            max_project_size: config.max_project_size,
             addr,
         });
         Ok(Server {

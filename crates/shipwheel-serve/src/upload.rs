@@ -333,6 +333,12 @@ pub async fn upload(State(state): State<Shared>, headers: HeaderMap, request: Re
         {
             return bad("Only one sdist may be uploaded per release.".into());
         }
+        let used: u64 = project.files.iter().map(|f| f.record.size).sum();
+        if used.saturating_add(received.size) > state.max_project_size {
+            return bad(project_too_large(&name, state.max_project_size, &base));
+        }
+    } else if received.size > state.max_project_size {
+        return bad(project_too_large(&name, state.max_project_size, &base));
     }
     // The same rules as `shipwheel check`, on the file as received.
     let path = received.path.clone();
@@ -460,6 +466,14 @@ fn too_large(name: &str, max: u64, base: &str) -> String {
         "File too large. Limit for project {} is {} MB. See {base}/help/#file-size-limit for more information.",
         py_repr(name),
         max / (1024 * 1024)
+    )
+}
+
+fn project_too_large(name: &str, max: u64, base: &str) -> String {
+    format!(
+        "Project size too large. Limit for project {} total size is {} GB. See {base}/help/#project-size-limit for more information.",
+        py_repr(name),
+        max / (1024 * 1024 * 1024)
     )
 }
 

@@ -336,7 +336,8 @@ pub async fn verify_install(
                     .find(|f| !f.filename.ends_with(".whl"))
                     .map(|f| f.filename.clone())
             } else {
-                None
+                // With several wheels, the installed one is told by its tags after the import.
+                match_wheel(served, &[])
             };
             (r, Some(kind.to_string()), file, note)
         }
@@ -399,6 +400,11 @@ pub async fn verify_install(
             (Some(k), None) => format!("installed a {k} from {shown_index}"),
             _ => format!("installed from {shown_index}"),
         }
+    } else if kind.as_deref() == Some("sdist") || (!has_wheel && has_sdist) {
+        // The usual cause: the build backend is on none of the indexes.
+        format!(
+            "{project}=={version} did not build from its sdist with the served hashes; building needs the build backend from {shown_index} or an --extra-index-url"
+        )
     } else {
         format!("{project}=={version} did not install from {shown_index} with the served hashes")
     };

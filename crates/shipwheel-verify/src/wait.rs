@@ -43,8 +43,16 @@ pub enum WaitError {
         index: String,
         seen: String,
     },
+    #[error(
+        "the index lists {filename} with sha256 {served:?}, which is not a sha256 digest (64 hex digits): the index is broken or is not a Python package index"
+    )]
+    MalformedHash { filename: String, served: String },
     #[error("{0}")]
     Index(ReadError),
+}
+
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Poll until the release is served as expected.
@@ -132,8 +140,15 @@ async fn evaluate(
     target: &Target,
     mut release: Vec<RemoteFile>,
 ) -> Result<Option<Vec<RemoteFile>>, WaitError> {
-    // Indexes that list no hash: hash what they serve.
+    // Indexes that list no hash: hash what they serve. A listed hash that is not one would
+    // otherwise be handed to the installer as the pin.
     for f in release.iter_mut() {
+        if let Some(h) = f.sha256.as_deref().filter(|h| !is_sha256_hex(h)) {
+            return Err(WaitError::MalformedHash {
+                filename: f.filename.clone(),
+                served: h.to_string(),
+            });
+        }
         if f.sha256.is_none() {
             match client.sha256_of(&f.url).await {
                 Ok(h) => f.sha256 = Some(h),

@@ -115,6 +115,18 @@ async fn good_package_installs_and_imports_with_uv_and_pip() {
     );
     assert_eq!(install.modules, vec!["good_pkg".to_string()]);
     assert_eq!(install.installed_version.as_deref(), Some("1.0.0"));
+    // The install step names the file as soon as it is known.
+    let step = report
+        .steps
+        .iter()
+        .find(|s| s.name.starts_with("install good-pkg"))
+        .unwrap();
+    assert!(
+        step.detail
+            .starts_with("installed good_pkg-1.0.0-py3-none-any.whl (wheel) from "),
+        "{}",
+        step.detail
+    );
     assert!(
         report
             .steps
@@ -356,26 +368,7 @@ async fn example_package_built_by_hatchling_verifies() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sdist_only_release_is_built_and_verified_with_uv_and_pip() {
     let (_root, server) = serve();
-    let backend_dir = test_support::corpus_dir().join("backend");
-    let mut backend: Vec<PathBuf> = std::fs::read_dir(&backend_dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}: run `bash scripts/corpus.sh`",
-                backend_dir.display()
-            )
-        })
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "whl"))
-        .collect();
-    backend.sort();
-    assert!(
-        backend.iter().any(|p| p
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("hatchling-"))),
-        "{backend:?}"
-    );
-    let backend_refs: Vec<&Path> = backend.iter().map(PathBuf::as_path).collect();
-    publish(&server.upload_url(), &backend_refs);
+    publish_build_backend(&server);
 
     let dist = tempfile::tempdir().unwrap();
     let sdist = SdistBuilder::new("sdist-only", "3.1.0")
@@ -411,5 +404,119 @@ async fn sdist_only_release_is_built_and_verified_with_uv_and_pip() {
             "{name}: {}",
             step.detail
         );
+    }
+}
+
+/// Upload hatchling and its dependencies (pinned wheels from the corpus) so installers can build
+/// sdists from the loopback index alone.
+fn publish_build_backend(server: &RunningServer) {
+    let backend_dir = test_support::corpus_dir().join("backend");
+    let mut backend: Vec<PathBuf> = std::fs::read_dir(&backend_dir)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: run `bash scripts/corpus.sh`",
+                backend_dir.display()
+            )
+        })
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "whl"))
+        .collect();
+    backend.sort();
+    assert!(
+        backend.iter().any(|p| p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("hatchling-"))),
+        "{backend:?}"
+    );
+    let backend_refs: Vec<&Path> = backend.iter().map(PathBuf::as_path).collect();
+    publish(&server.upload_url(), &backend_refs);
+}
+
+/// A release whose only wheel does not fit this platform: uv first tries wheels only, then builds
+/// the sdist and says why; pip builds the sdist directly. Both report the sdist.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wheel_for_another_platform_falls_back_to_the_sdist() {
+    let (_root, server) = serve();
+    publish_build_backend(&server);
+    let dist = tempfile::tempdir().unwrap();
+    let wheel = WheelBuilder::new("other-platform", "1.0")
+        .tag("py3-none-win_amd64")
+        .no_files()
+        .file("other_platform/__init__.py", "KIND = 'wheel'\n")
+        .write_to(dist.path());
+    let sdist = SdistBuilder::new("other-platform", "1.0")
+        .file("src/other_platform/__init__.py", "KIND = 'sdist'\n")
+        .write_to(dist.path());
+    publish(&server.upload_url(), &[&wheel, &sdist]);
+    for installer in [Installer::Uv(peer_bin("uv")), Installer::Pip] {
+        let name = installer.name();
+        let uv = matches!(installer, Installer::Uv(_));
+        let mut opts = options(
+            &server.index_url(),
+            Target::from_files(&[wheel.clone(), sdist.clone()]).unwrap(),
+            installer,
+        );
+        opts.smoke = Some(
+            "python -c 'import other_platform; assert other_platform.KIND == \"sdist\"'".into(),
+        );
+        let report = run(&opts).await;
+        assert!(report.ok, "{name}: {}", explain(&report));
+        assert_eq!(
+            report.installs[0].installed_file.as_deref(),
+            Some("other_platform-1.0.tar.gz"),
+            "{name}"
+        );
+        let step = report
+            .steps
+            .iter()
+            .find(|s| s.name.starts_with("install other-platform"))
+            .unwrap();
+        assert!(
+            step.detail.contains("built from the sdist"),
+            "{name}: {}",
+            step.detail
+        );
+        if uv {
+            assert!(
+                step.detail.contains("no wheel installed"),
+                "{}",
+                step.detail
+            );
+            assert!(step.detail.contains("trying the sdist"), "{}", step.detail);
+        }
+    }
+}
+
+/// An sdist-only release on an index without its build backend: a clear failure naming the
+/// cause, with the installer's output.
+#[tokio::test(flavor = "multi_thread")]
+async fn sdist_without_its_build_backend_fails_clearly() {
+    let (_root, server) = serve();
+    let dist = tempfile::tempdir().unwrap();
+    let sdist = SdistBuilder::new("no-backend", "1.0").write_to(dist.path());
+    publish(&server.upload_url(), &[&sdist]);
+    for installer in [Installer::Uv(peer_bin("uv")), Installer::Pip] {
+        let name = installer.name();
+        let opts = options(
+            &server.index_url(),
+            Target::from_files(std::slice::from_ref(&sdist)).unwrap(),
+            installer,
+        );
+        let report = run(&opts).await;
+        assert!(!report.ok, "{name}: {}", explain(&report));
+        let failed = report.steps.iter().find(|s| !s.ok).unwrap();
+        assert!(
+            failed.name.starts_with("install no-backend"),
+            "{name}: {}",
+            explain(&report)
+        );
+        assert!(
+            failed.detail.contains("did not build from its sdist")
+                && failed.detail.contains("--extra-index-url"),
+            "{name}: {}",
+            failed.detail
+        );
+        let output = failed.output.as_deref().unwrap_or_default();
+        assert!(output.contains("hatchling"), "{name}: {output}");
     }
 }

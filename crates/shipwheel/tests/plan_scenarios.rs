@@ -531,6 +531,17 @@ fn scenario_table() {
                 run.code, run.stderr
             ));
         }
+        // A boolean input is not "no input": a usage error, not a silent no-op.
+        count.set(count.get() + 1);
+        let mut bool_input = dispatch("main", &w.main_head, "pypi", None);
+        bool_input.payload["inputs"]["target"] = serde_json::json!(true);
+        let run = run_with_event(dir, Some(&bool_input), OFFLINE, &[]);
+        if run.code != 2 || !run.stderr.contains("input target = true is not a string") {
+            failures.borrow_mut().push(format!(
+                "[dispatch target true] exit {} stderr {}",
+                run.code, run.stderr
+            ));
+        }
     }
 
     // --- shallow and full clones, as actions/checkout makes them

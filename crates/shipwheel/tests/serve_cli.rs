@@ -196,3 +196,27 @@ fn serve_refuses_an_address_in_use() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen on"));
 }
+
+#[test]
+fn sigint_stops_cleanly_and_the_token_is_never_printed() {
+    let root = tempfile::tempdir().unwrap();
+    let mut serve = start(root.path(), "pypi-never-shown-42");
+    let printed = serve.lines.concat();
+    let pid = serve.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = serve.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let mut stderr = String::new();
+    if let Some(mut e) = serve.child.stderr.take() {
+        use std::io::Read;
+        e.read_to_string(&mut stderr).unwrap();
+    }
+    assert!(!printed.contains("pypi-never-shown-42"), "{printed}");
+    assert!(!stderr.contains("pypi-never-shown-42"), "{stderr}");
+}

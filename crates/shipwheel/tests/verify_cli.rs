@@ -158,3 +158,187 @@ fn verify_usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not both"));
 }
+
+/// A loopback server that answers every request with the same canned response; stopped on drop.
+struct Canned {
+    addr: std::net::SocketAddr,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Canned {
+    fn start(response: Vec<u8>) -> Canned {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut conn) = conn else { continue };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let _ = conn.write_all(&response);
+            }
+        });
+        Canned {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Canned {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn http_response(status: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// Broken index replies: a clear failure (exit 1) with a next step, never a panic, and the
+/// credentials in --index-url never shown.
+#[test]
+fn verify_fails_cleanly_on_malformed_index_replies() {
+    let json = "application/vnd.pypi.simple.v1+json";
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "invalid JSON",
+            http_response("200 OK", json, br#"{"files": [{"filename": 5"#),
+            "sent a reply shipwheel cannot read",
+        ),
+        (
+            "JSON of the wrong shape",
+            http_response("200 OK", json, br#"{"files": {"a": 1}, "meta": []}"#),
+            "sent a reply shipwheel cannot read",
+        ),
+        (
+            "a listed hash that is not a sha256",
+            http_response(
+                "200 OK",
+                json,
+                br#"{"meta": {"api-version": "1.0"}, "name": "pkg", "files": [{"filename": "pkg-1.0-py3-none-any.whl", "url": "f/pkg-1.0-py3-none-any.whl", "hashes": {"sha256": "zz"}}]}"#,
+            ),
+            "which is not a sha256 digest",
+        ),
+        (
+            "a server error with binary garbage",
+            http_response("500 Internal Server Error", "text/plain", b"\xff\xfe\x00garbage"),
+            "timed out after",
+        ),
+    ];
+    for (label, response, says) in cases {
+        let server = Canned::start(response);
+        let index = format!("http://reader:hunter2-secret@{}/simple/", server.addr);
+        let out = verify()
+            .args([
+                "--index-url",
+                &index,
+                "--timeout",
+                "1",
+                "--installer",
+                "pip",
+            ])
+            .arg("pkg==1.0")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "[{label}] {stdout}{stderr}");
+        assert!(stdout.contains(says), "[{label}] {stdout}");
+        assert!(stdout.contains("\nnext: "), "[{label}] {stdout}");
+        assert!(!stderr.contains("panicked"), "[{label}] {stderr}");
+        assert!(
+            !stdout.contains("hunter2-secret") && !stderr.contains("hunter2-secret"),
+            "[{label}] {stdout}{stderr}"
+        );
+    }
+}
+
+/// The next step fits the failure: a missing interpreter, a dependency no index has.
+#[test]
+fn verify_next_step_names_what_to_fix() {
+    let root = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    let server = Server::start(ServerConfig::new(root.path())).unwrap();
+    let good = WheelBuilder::new("cli-next", "1.0").write_to(dist.path());
+    publish(&server.upload_url(), &good);
+    let out = assert_cmd::Command::cargo_bin("shipwheel")
+        .unwrap()
+        .args([
+            "verify",
+            "--installer",
+            "pip",
+            "--python",
+            "no-such-python3.99",
+        ])
+        .args(["--index-url", &server.index_url()])
+        .arg(&good)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL create environment"), "{stdout}");
+    assert!(
+        stdout.contains("next: check the interpreter") && stdout.contains("no-such-python3.99"),
+        "{stdout}"
+    );
+
+    let needs = WheelBuilder::new("cli-needs", "1.0")
+        .header("Requires-Dist", "not-on-any-index>=1")
+        .write_to(dist.path());
+    publish(&server.upload_url(), &needs);
+    let out = verify()
+        .args(["--index-url", &server.index_url()])
+        .arg(&needs)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL install dependencies"), "{stdout}");
+    assert!(stdout.contains("not-on-any-index"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "next: the dependencies are not on the verified index: add --extra-index-url"
+        ),
+        "{stdout}"
+    );
+
+    // An sdist whose build backend no index has.
+    let sdist = test_support::builder::SdistBuilder::new("cli-sdist", "1.0").write_to(dist.path());
+    publish(&server.upload_url(), &sdist);
+    let out = verify()
+        .args(["--index-url", &server.index_url()])
+        .arg(&sdist)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("did not build from its sdist"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "next: if the output above says the build backend was not found, add --extra-index-url"
+        ),
+        "{stdout}"
+    );
+}

@@ -187,4 +187,27 @@ fn no_project_is_exit_2() {
     let (code, _, err) = run(tmp.path(), &["version"]);
     assert_eq!(code, 2);
     assert!(err.contains("pyproject.toml"), "{err}");
+    assert!(err.contains("pass --project DIR"), "{err}");
+    // Broken input files: exit 2 with the file named, never a panic.
+    for (label, text) in [
+        ("bad TOML", b"[project\nname = 'x'\n".as_slice()),
+        ("not UTF-8", b"\xff[project]\n".as_slice()),
+        (
+            "version not a string",
+            b"[project]\nname = 'x'\nversion = 5\n".as_slice(),
+        ),
+    ] {
+        std::fs::write(tmp.path().join("pyproject.toml"), text).unwrap();
+        // (`plan` outside CI publishes nothing and needs no version, but must read the file.)
+        let plan_too = label != "version not a string";
+        for args in [&["version"][..], &["version", "bump", "patch"], &["plan"]] {
+            if args == ["plan"] && !plan_too {
+                continue;
+            }
+            let (code, _, err) = run(tmp.path(), args);
+            assert_eq!(code, 2, "[{label}] {args:?}: {err}");
+            assert!(err.contains("pyproject.toml"), "[{label}] {args:?}: {err}");
+            assert!(!err.contains("panicked"), "[{label}] {args:?}: {err}");
+        }
+    }
 }

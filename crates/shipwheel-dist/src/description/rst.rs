@@ -521,8 +521,9 @@ fn enum_confirmed(number: Option<u64>, format: u8, next: Option<&Ln>) -> bool {
         _ => ("", "."),
     };
     let auto = format!("{prefix}#{suffix} ");
-    let following = format!("{prefix}{}{suffix} ", number.unwrap_or(1) + 1);
-    next.text.starts_with(&auto) || next.text.starts_with(&following)
+    // After `#.` only `#.` continues; after `n.` both `n+1.` and `#.` do.
+    let following = number.map(|n| format!("{prefix}{}{suffix} ", n + 1));
+    next.text.starts_with(&auto) || following.is_some_and(|f| next.text.starts_with(&f))
 }
 
 fn bullet_marker(t: &str) -> Option<(char, usize)> {
@@ -662,9 +663,7 @@ impl Checker {
             let next = lines.get(i + 1);
             // The order of docutils' Body transitions.
             // Explicit markup, adornment lines and text lines note their own events.
-            let own_event =
-                starts_explicit(t) || is_adornment(t) || !starts_other_construct(t, next);
-            if !own_event {
+            if starts_other_construct(t, next) {
                 self.event(Event::Other);
             }
             if t.starts_with(' ') {
@@ -693,8 +692,14 @@ impl Checker {
                 i = self.field_list(lines, i);
                 continue;
             }
-            if is_option_like(t) || t.starts_with(">>>") {
-                // Option lists and doctest blocks: not judged.
+            if is_option_like(t) {
+                // Option lists (and what their descriptions introduce): not judged.
+                self.content += 1;
+                self.give_up();
+                continue;
+            }
+            if t.starts_with(">>>") {
+                // Doctest blocks end at a blank line.
                 self.content += 1;
                 i = self.opaque_until_blank(lines, i);
                 continue;

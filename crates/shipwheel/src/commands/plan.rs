@@ -69,7 +69,12 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 pub fn run(args: PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let py = Pyproject::load(&args.project).map_err(|e| usage(e.to_string()))?;
     let config = &py.shipwheel;
-    let ci_event = event::from_env(std::env::vars()).map_err(usage)?;
+    let ci_event = event::from_env(
+        // `env::vars` panics on a variable that is not UTF-8; such variables are none of ours.
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+    )
+    .map_err(usage)?;
     let allow = Allow {
         older: args.allow_older,
         off_branch: args.allow_off_branch,

@@ -11,8 +11,8 @@ use anyhow::Context as _;
 use shipwheel_dist::{CheckOptions, DistKind};
 use shipwheel_index::oidc::{GithubOidc, OidcError, TrustedPublisher};
 use shipwheel_index::publish::{
-    Auth, FileOutcome, FileStatus, Presence, PublishFile, Reporter, TokenSource, UploadOptions,
-    present_outcome,
+    Auth, FileOutcome, FileStatus, Preflight, Presence, PublishFile, Reporter, TokenSource,
+    UploadOptions, present_outcome,
 };
 use shipwheel_index::secret::{redact_url, split_userinfo};
 use shipwheel_index::targets::IndexTarget;
@@ -142,17 +142,15 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     let json = args.format == Format::Json;
     let gh = shipwheel_github::actions::Env::from_process();
 
-    // 1. Check every file (and read its metadata) before anything is uploaded; meanwhile find
-    // the index's simple API.
+    // 1. Check every file (and read its metadata) before anything is uploaded.
     let static_creds = resolve_credentials(&args, &target)?;
     let check_paths = paths.clone();
     let check = tokio::task::spawn_blocking(move || {
         shipwheel_dist::check_files(&check_paths, &CheckOptions::default())
     });
-    let probe = index_client(&args, &target, static_creds.clone(), args.timeout);
-    let (report, checker) = tokio::join!(check, probe);
-    let report = report.context("the check crashed")?;
-    let checker = checker?;
+    let (candidates, certain) =
+        index_candidates(&args, &target, static_creds.clone(), args.timeout)?;
+    let report = check.await.context("the check crashed")?;
     if report.has_errors() {
         let mut text = String::new();
         for f in report.findings().filter(|f| f.is_error()) {
@@ -285,23 +283,17 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
         }
     }
 
-    // 4. Ask the index what it has.
-    if checker.is_none() && !global.quiet && !args.no_preflight {
-        output::eprintln(
-            "warning: shipwheel cannot find this index's simple API, so it cannot check what is already there; pass --index-url to enable the preflight check",
-        );
-    }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let pre_client = if args.no_preflight {
-        None
-    } else {
-        checker.as_ref()
-    };
-    let pre = match shipwheel_index::publish::preflight(&files, pre_client, warehouse, now).await {
-        Ok(p) => p,
+    // 4. Find the index's simple API and ask it what it has.
+    let (checker, pre) = match locate_and_preflight(
+        candidates,
+        certain,
+        &files,
+        warehouse,
+        args.no_preflight,
+    )
+    .await
+    {
+        Ok(found) => found,
         Err(e) => {
             output::eprintln(&format!(
                 "error: cannot ask the index what it already has, so nothing was uploaded: {e}\nRetry later, or pass --index-url with the index's simple URL."
@@ -312,6 +304,11 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             return Ok(ExitStatus::Failure);
         }
     };
+    if checker.is_none() && !global.quiet && !args.no_preflight {
+        output::eprintln(
+            "warning: shipwheel cannot find this index's simple API, so it cannot check what is already there; pass --index-url to enable the preflight check",
+        );
+    }
     if !pre.refusals.is_empty() {
         let mut text = String::from("error: refusing the whole batch; nothing was uploaded:\n");
         for r in &pre.refusals {
@@ -823,34 +820,81 @@ fn read_hidden_line() -> std::io::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// The simple API to compare against: --index-url, the known one, or a convention that answers.
-async fn index_client(
+/// Where the simple API may be: --index-url or the known one (`true`: certain), else the
+/// conventional candidates in order (`false`: to be confirmed).
+fn index_candidates(
     args: &PublishArgs,
     target: &Target,
     creds: Option<Credentials>,
     timeout: u64,
-) -> anyhow::Result<Option<IndexClient>> {
+) -> anyhow::Result<(Vec<IndexClient>, bool)> {
     let timeout = Duration::from_secs(timeout.clamp(1, 60));
     let http = IndexClient::http_client(timeout)?;
+    // Upload credentials go only to the upload host, and never to PyPI's public reads.
+    let same_host = |u: &str| {
+        url::Url::parse(u).is_ok_and(|u| {
+            u.host_str() == target.upload_url.host_str()
+                && u.port_or_known_default() == target.upload_url.port_or_known_default()
+        })
+    };
     let make = |url: &str| -> anyhow::Result<IndexClient> {
-        Ok(IndexClient::with_http_client(url, http.clone(), timeout)
-            .map_err(|e| UsageError(e.to_string()))?
-            .with_credentials(creds.clone()))
+        let client = IndexClient::with_http_client(url, http.clone(), timeout)
+            .map_err(|e| UsageError(e.to_string()))?;
+        Ok(if target.known.is_none() && same_host(url) {
+            client.with_credentials(creds.clone())
+        } else {
+            client
+        })
     };
     if let Some(u) = &args.index_url {
         parse_url(u, "--index-url")?;
-        return Ok(Some(make(u)?));
+        return Ok((vec![make(u)?], true));
     }
     if let Some(k) = &target.known {
-        return Ok(Some(make(&k.simple_url)?));
+        return Ok((vec![make(&k.simple_url)?], true));
     }
-    for candidate in simple_url_candidates(&target.upload_url) {
-        let client = make(candidate.as_str())?;
-        if client.probe().await {
-            return Ok(Some(client));
+    let clients = simple_url_candidates(&target.upload_url)
+        .iter()
+        .map(|c| make(c.as_str()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((clients, false))
+}
+
+/// Find the simple API and run the preflight against it. A candidate is confirmed when it knows
+/// one of the projects, or else when its root answers 200 (one extra request, only for a first
+/// release). Returns the client (None when no candidate is a simple API) and the preflight.
+async fn locate_and_preflight(
+    candidates: Vec<IndexClient>,
+    certain: bool,
+    files: &[PublishFile],
+    warehouse: bool,
+    skip_preflight: bool,
+) -> Result<(Option<IndexClient>, Preflight), shipwheel_index::ReadError> {
+    use shipwheel_index::publish::preflight;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    if skip_preflight {
+        let mut found = None;
+        for c in candidates {
+            if certain || c.probe().await {
+                found = Some(c);
+                break;
+            }
+        }
+        return Ok((found, preflight(files, None, warehouse, now).await?));
+    }
+    for c in candidates {
+        match preflight(files, Some(&c), warehouse, now).await {
+            Ok(p) if certain || p.project_known || c.probe().await => return Ok((Some(c), p)),
+            Ok(_) => continue,
+            Err(e) if certain => return Err(e),
+            // A wrong guess answers errors (405, 500, ...); try the next one.
+            Err(_) => continue,
         }
     }
-    Ok(None)
+    Ok((None, preflight(files, None, warehouse, now).await?))
 }
 
 /// Conventions: `…/legacy/` → `…/simple/` (Warehouse and shipwheel serve); devpi's

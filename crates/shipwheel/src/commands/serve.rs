@@ -55,6 +55,9 @@ pub struct RunArgs {
     /// Per-file upload limit: bytes or with a unit (100MiB, 1GiB). PyPI's default is 100 MiB.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "100MiB")]
     pub max_file_size: u64,
+    /// Limit on the total size of one project's files. PyPI's default is 10 GiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "10GiB")]
+    pub max_project_size: u64,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -139,6 +142,7 @@ fn serve(args: RunArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             max_file_size: args.max_file_size,
             ..CheckOptions::default()
         },
+        max_project_size: args.max_project_size,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -149,6 +153,7 @@ fn serve(args: RunArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             Ok(s) => s,
             Err(err) => return Err(UsageError(format!("{err}; choose another --root or --bind (port 0 picks a free port)")).into()),
         };
+        let stop = shutdown_signal().context("cannot listen for SIGINT/SIGTERM")?;
         let addr = server.local_addr();
         let base = format!("http://{addr}");
         output::println(&format!("shipwheel serve: files in {}", args.root.display()));
@@ -174,7 +179,7 @@ fn serve(args: RunArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             output::println("Press Ctrl-C to stop.");
         }
         server
-            .run(shutdown_signal())
+            .run(stop)
             .await
             .context("the server stopped with an error")?;
         if !global.quiet {
@@ -184,24 +189,24 @@ fn serve(args: RunArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are registered when this is called, so
+/// a signal sent as soon as the URLs are printed already stops the server cleanly.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

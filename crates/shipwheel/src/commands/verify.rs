@@ -197,8 +197,22 @@ fn print_summary(report: &VerifyReport, args: &VerifyArgs) {
             args.timeout.saturating_mul(2).max(60),
             args.targets.join(" ")
         ),
-        Some(s) if s.name == "wait for index" => {
+        Some(s) if s.name == "wait for index" && s.detail.contains("serves different bytes") => {
             "check what was uploaded, fix the release and publish a new version".to_string()
+        }
+        Some(s) if s.name == "wait for index" => format!(
+            "check that {} is the simple index the release went to (it usually ends in /simple/) and that it answers",
+            shipwheel_index::secret::redact_url(&args.index_url)
+        ),
+        Some(s) if s.name.starts_with("create environment") => format!(
+            "check the interpreter: each --python must be a Python on PATH or a path to one (tried {})",
+            args.python.join(", ")
+        ),
+        Some(s) if s.name.starts_with("install ") && s.detail.contains("did not build from its sdist") => {
+            "if the output above says the build backend was not found, add --extra-index-url for an index that has it; otherwise fix the sdist and release a new version".to_string()
+        }
+        Some(s) if s.name.starts_with("install dependencies") => {
+            "the dependencies are not on the verified index: add --extra-index-url for the index that has them (e.g. PyPI for a TestPyPI release)".to_string()
         }
         _ => "fix the package (see the output above), then release a new version".to_string(),
     };
