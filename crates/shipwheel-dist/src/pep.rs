@@ -70,7 +70,12 @@ pub fn py_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() || (c.is_whitespace() && c != ' ') => {
+            // Python escapes what `str.isprintable()` rejects: controls, separators other than
+            // the space, and invisible format characters.
+            c if c.is_control()
+                || (c.is_whitespace() && c != ' ')
+                || matches!(c, '\u{a0}' | '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}') =>
+            {
                 let n = c as u32;
                 if n < 0x100 {
                     out.push_str(&format!("\\x{n:02x}"));
@@ -90,6 +95,20 @@ pub fn py_repr(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repr_quotes_and_escapes_like_python() {
+        assert_eq!(py_repr("abc"), "'abc'");
+        assert_eq!(py_repr("it's"), "\"it's\"");
+        assert_eq!(py_repr("a'b\"c"), "'a\\'b\"c'");
+        assert_eq!(py_repr("a\nb\\"), "'a\\nb\\\\'");
+        assert_eq!(py_repr("x\u{7}\u{7f}\u{a0}"), "'x\\x07\\x7f\\xa0'");
+        assert_eq!(
+            py_repr("\u{200b}\u{2028}\u{feff}"),
+            "'\\u200b\\u2028\\ufeff'"
+        );
+        assert_eq!(py_repr("café"), "'café'");
+    }
 
     #[test]
     fn normalizes_like_pep503() {

@@ -24,34 +24,7 @@ const METADATA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "
 /// Cap on all text fields of one upload together (the long description is the big one).
 const MAX_FORM_TEXT: usize = 32 * 1024 * 1024;
 
-/// Python's `repr()` of a string, as Warehouse's messages show names (`'foo'`).
-pub fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
+pub use shipwheel_dist::pep::py_repr;
 
 fn is_valid_project_name(name: &str) -> bool {
     let bytes = name.as_bytes();

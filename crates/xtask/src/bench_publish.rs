@@ -193,25 +193,14 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "/usr/bin/time is missing: run `apt-get install -y time` (peak RSS is measured with it)"
         );
     }
-    eprintln!("bench-publish: building shipwheel (release)");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "shipwheel"])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("cargo build --release -p shipwheel failed");
-    }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+    let shipwheel = crate::common::build_release(root, "bench-publish")?;
 
     let server = Pypiserver::start(PypiserverOptions::default());
     let work = tempfile::tempdir()?;
     let home = work.path().join("home");
     std::fs::create_dir_all(&home)?;
     let env = Env {
-        shipwheel: target_dir.join("release/shipwheel"),
+        shipwheel,
         uv: venv.join("uv"),
         twine: venv.join("twine"),
         server_url: server.upload_url.clone(),

@@ -313,19 +313,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             );
         }
     }
-    eprintln!("bench-serve: building shipwheel (release)");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "shipwheel"])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("cargo build --release -p shipwheel failed");
-    }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let binary = target_dir.join("release/shipwheel");
+    let binary = crate::common::build_release(root, "bench-serve")?;
 
     let work = tempfile::tempdir()?;
     let dist = work.path().join("dist");

@@ -54,3 +54,20 @@ pub fn write_section(root: &Path, name: &str, markdown: &str) -> anyhow::Result<
 pub fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
+
+/// Build shipwheel in release mode and return the binary's path (honours CARGO_TARGET_DIR).
+pub fn build_release(root: &Path, task: &str) -> anyhow::Result<std::path::PathBuf> {
+    eprintln!("{task}: building shipwheel (release)");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "--quiet", "-p", "shipwheel"])
+        .current_dir(root)
+        .status()
+        .map_err(|e| anyhow::anyhow!("cannot run cargo build: {e}"))?;
+    if !status.success() {
+        anyhow::bail!("cargo build --release -p shipwheel failed");
+    }
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    Ok(target_dir.join("release/shipwheel"))
+}
