@@ -53,7 +53,7 @@ pub fn deprecated(c: &str) -> Option<&'static [&'static str]> {
 
 /// A valid classifier that differs only in case or spacing, to suggest as the fix.
 fn near_match(c: &str) -> Option<&'static str> {
-    let key = |s: &str| -> String {
+    fn key(s: &str) -> String {
         s.split("::")
             .map(|p| {
                 p.split_whitespace()
@@ -63,9 +63,19 @@ fn near_match(c: &str) -> Option<&'static str> {
             })
             .collect::<Vec<_>>()
             .join(" :: ")
-    };
-    let wanted = key(c);
-    CLASSIFIERS.iter().copied().find(|v| key(v) == wanted)
+    }
+    // Built once: a METADATA with thousands of bad classifiers must not rescan the list each time.
+    static KEYS: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> =
+        std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for v in CLASSIFIERS.iter().copied() {
+            // The first (sorted) classifier wins, as a linear scan would pick it.
+            map.entry(key(v)).or_insert(v);
+        }
+        map
+    });
+    keys.get(&key(c)).copied()
 }
 
 fn is_private(c: &str) -> bool {

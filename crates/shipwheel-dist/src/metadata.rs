@@ -381,14 +381,21 @@ impl RawMetadata {
         self.body.as_deref().or_else(|| self.get("Description"))
     }
 
-    /// A single-use field as PyPI sees it: absent when its stripped value is `UNKNOWN`.
+    /// A single-use field as PyPI sees it: absent when its stripped value is `UNKNOWN`, or
+    /// empty (Warehouse drops a form field whose only value is the empty string).
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.get(name).filter(|v| !is_unknown(v))
+        self.get(name).filter(|v| !is_unknown(v) && !v.is_empty())
     }
 
-    /// A multiple-use field as PyPI sees it (values that are exactly `UNKNOWN` dropped).
+    /// A multiple-use field as PyPI sees it (values that are exactly `UNKNOWN` dropped; a lone
+    /// empty value is dropped like a missing field).
     pub fn fields<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.get_all(name).filter(|v| !is_unknown(v))
+        let lone_empty = {
+            let mut all = self.get_all(name);
+            matches!((all.next(), all.next()), (Some(""), None))
+        };
+        self.get_all(name)
+            .filter(move |v| !lone_empty && !is_unknown(v))
     }
 }
 
@@ -510,13 +517,13 @@ fn check_structure(meta: &RawMetadata, file: &str, out: &mut Vec<Finding>) {
                 .hint("The value is not UTF-8 (twine: \"unrecognized or malformed field\"); rebuild with UTF-8 metadata"),
         );
     }
-    let mut seen: Vec<String> = Vec::new();
+    // Sets, not lists: a hostile METADATA can carry tens of thousands of headers.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (name, _) in &meta.headers {
         let key = name.to_ascii_lowercase();
-        if seen.contains(&key) {
+        if !seen.insert(key.clone()) {
             continue;
         }
-        seen.push(key.clone());
         match field_info(&key) {
             None => out.push(
                 M002.finding(file, format!("unrecognized field: {}", repr(&key)))
@@ -532,10 +539,11 @@ fn check_structure(meta: &RawMetadata, file: &str, out: &mut Vec<Finding>) {
                     );
                 }
                 if kind == Kind::ProjectUrl {
-                    let mut labels: Vec<&str> = Vec::new();
+                    let mut labels: std::collections::HashSet<&str> =
+                        std::collections::HashSet::new();
                     for v in meta.get_all(&key) {
                         let label = v.split_once(',').map_or(v, |(l, _)| l).trim();
-                        if labels.contains(&label) {
+                        if !labels.insert(label) {
                             out.push(
                                 M001.finding(file, format!("{} has invalid data", repr(&key)))
                                     .at(name.clone())
@@ -546,7 +554,6 @@ fn check_structure(meta: &RawMetadata, file: &str, out: &mut Vec<Finding>) {
                             );
                             break;
                         }
-                        labels.push(label);
                     }
                 }
             }
@@ -585,10 +592,16 @@ fn check_metadata_version(
         return;
     };
     let Some(mv) = mv else { return };
-    let mut reported: Vec<String> = Vec::new();
-    for (name, _) in &meta.headers {
+    // One pass over the headers (a hostile METADATA can have tens of thousands): the fields
+    // that carry a value PyPI keeps, each reported once at its first header.
+    let mut reported: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (name, value) in &meta.headers {
+        // Values PyPI drops (UNKNOWN, a lone empty value) cannot be too new.
+        if is_unknown(value) || value.is_empty() {
+            continue;
+        }
         let key = name.to_ascii_lowercase();
-        if reported.contains(&key) || meta.fields(&key).next().is_none() {
+        if reported.contains(&key) {
             continue;
         }
         let Some((added, _)) = field_info(&key) else {
@@ -598,7 +611,7 @@ fn check_metadata_version(
             continue;
         };
         if added_rank > rank {
-            reported.push(key.clone());
+            reported.insert(key.clone());
             let msg = format!("{key} introduced in metadata version {added}, not {mv}");
             let mut f = M004.finding(file, spec_message(&msg)).at(name.clone());
             if key == "license-file" {
@@ -845,7 +858,7 @@ fn normalize(name: &str) -> String {
 }
 
 fn check_extras(meta: &RawMetadata, mv_rank: Option<usize>, file: &str, out: &mut Vec<Finding>) {
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let at_least_23 = mv_rank.is_some_and(|r| r >= 5);
     for extra in meta.fields("provides-extra") {
         if !is_valid_name(extra) {
@@ -859,7 +872,7 @@ fn check_extras(meta: &RawMetadata, mv_rank: Option<usize>, file: &str, out: &mu
             continue;
         }
         let norm = normalize(extra);
-        if seen.contains(&norm) {
+        if !seen.insert(norm.clone()) {
             out.push(
                 M012.finding(
                     file,
@@ -885,7 +898,6 @@ fn check_extras(meta: &RawMetadata, mv_rank: Option<usize>, file: &str, out: &mu
                 .warning(),
             );
         }
-        seen.push(norm);
     }
 }
 
@@ -1171,15 +1183,18 @@ fn email_problem(addr: &str) -> Option<String> {
     if !addr.is_ascii() {
         return None;
     }
-    if addr.matches('@').count() != 1 {
+    let ats = addr.matches('@').count();
+    if ats == 0 {
         return Some("An email address must have an @-sign.".into());
     }
     let (local, domain) = addr.split_once('@')?;
+    // `email.utils.parseaddr` yields no address at all for `a@` or `a@b@c` (so PyPI validates
+    // nothing and accepts the field), but does yield `@example.com`.
+    if ats > 1 || domain.is_empty() {
+        return None;
+    }
     if local.is_empty() {
         return Some("There must be something before the @-sign.".into());
-    }
-    if domain.is_empty() {
-        return Some("There must be something after the @-sign.".into());
     }
     let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c);
     let mut bad: Vec<String> = local
@@ -1448,10 +1463,17 @@ fn check_deprecated(
     }
     for (field, label, instead) in deprecated {
         if meta.field(field).is_some() {
-            out.push(
-                M024.finding(file, format!("{label} is deprecated; {instead}"))
-                    .at(label),
-            );
+            let mut f = M024
+                .finding(file, format!("{label} is deprecated; {instead}"))
+                .at(label);
+            if field == "license" {
+                // The generic hint lists every replacement; this one says how to get there.
+                f = f.hint(
+                    "Give an SPDX expression instead of free text (pyproject: `license = \"MIT\"`, \
+                     not `license = {text = ...}`); PyPI still accepts License, so this is a warning",
+                );
+            }
+            out.push(f);
         }
     }
 }
@@ -1475,59 +1497,61 @@ pub fn check_entry_points(file: &str, text: &str) -> Vec<Finding> {
     }
 }
 
+/// Python's `configparser` (`delimiters=("=",)`, case-sensitive keys, strict), line for line:
+/// a line indented deeper than the option line above it continues that option's value (blank
+/// and comment lines in between do not end it); anything else is a section header or an option.
 fn entry_points_problem(text: &str) -> Option<(u32, String)> {
-    let mut sections: Vec<String> = Vec::new();
-    let mut keys: Vec<String> = Vec::new();
+    let mut sections: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut keys: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut current: Option<String> = None;
-    let mut in_value = false;
+    // The indentation of the option line whose value continues, if any.
+    let mut option_indent: Option<usize> = None;
     for (index, line) in text.lines().enumerate() {
         let lineno = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let trimmed = line.trim();
-        if trimmed.starts_with('#') || trimmed.starts_with(';') {
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
             continue;
         }
-        if trimmed.is_empty() {
-            in_value = false;
+        let indent = line.len() - line.trim_start().len();
+        if option_indent.is_some_and(|level| indent > level) {
             continue;
         }
-        let indented = line.starts_with([' ', '\t']);
-        if indented && in_value {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix('[')
+        if let Some(rest) = trimmed.strip_prefix('[')
             && let Some(close) = rest.rfind(']')
             && close > 0
         {
             let name = rest[..close].to_string();
-            if sections.contains(&name) {
+            // Python lets DEFAULT appear again; any other section only once.
+            if name != "DEFAULT" && !sections.insert(name.clone()) {
                 return Some((lineno, format!("section [{name}] appears twice")));
             }
-            sections.push(name.clone());
             current = Some(name);
             keys.clear();
-            in_value = false;
+            option_indent = None;
             continue;
         }
         let Some(section) = &current else {
             return Some((lineno, "a line before the first [section] header".into()));
         };
-        let Some((key, _)) = line.split_once('=') else {
+        let Some((key, _)) = trimmed.split_once('=') else {
             return Some((lineno, format!("`{trimmed}` has no `=`")));
         };
         let key = key.trim().to_string();
+        if key.is_empty() {
+            return Some((lineno, format!("`{trimmed}` has no name before `=`")));
+        }
         if keys.contains(&key) {
             return Some((lineno, format!("`{key}` appears twice in [{section}]")));
         }
         if matches!(section.as_str(), "console_scripts" | "gui_scripts")
-            && (key.is_empty()
-                || !key
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-')))
+            && !key
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
         {
             return Some((lineno, format!("script name `{key}` must match [\\w.-]+")));
         }
-        keys.push(key);
-        in_value = true;
+        keys.insert(key);
+        option_indent = Some(indent);
     }
     None
 }
@@ -1992,6 +2016,41 @@ mod tests {
             ]
         );
         assert!(errors("Author-email: UNKNOWN\n").is_empty());
+        // parseaddr yields no address for these, so PyPI validates nothing.
+        assert!(errors("Author-email: jane@\n").is_empty());
+        assert!(errors("Author-email: jane@example.org@example.org\n").is_empty());
+        assert_eq!(
+            errors("Author-email: @example.org\n"),
+            vec![
+                "M020: '@example.org' is not a valid email address: There must be something before the @-sign."
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_fields_are_absent_as_on_pypi() {
+        // Warehouse drops a form field whose only value is "": none of these is refused.
+        for header in [
+            "Home-page: \n",
+            "Download-URL: \n",
+            "Author-email: \n",
+            "Maintainer-email: \n",
+            "Requires-Python: \n",
+            "Description-Content-Type: \n",
+            "Classifier: \n",
+            "Requires-Dist: \n",
+            "Provides-Extra: \n",
+        ] {
+            assert!(
+                errors(header).is_empty(),
+                "{header:?}: {:?}",
+                errors(header)
+            );
+        }
+        let m = meta("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nLicense-Expression: \n");
+        assert!(check_metadata(&m, &ctx()).is_empty());
+        // A real value next to an empty one is still judged.
+        assert!(!errors("Classifier: \nClassifier: Nope :: Nope\n").is_empty());
     }
 
     #[test]
@@ -2076,6 +2135,11 @@ mod tests {
         assert_eq!(r.len(), 1);
         let m = meta("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nLicense: MIT\n");
         assert!(check_metadata(&m, &ctx()).is_empty());
+        // At 2.4 the License warning says how to move to License-Expression.
+        let m = meta("Metadata-Version: 2.4\nName: demo\nVersion: 1.0\nLicense: MIT\n");
+        let found = check_metadata(&m, &ctx());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].hint.contains("license = \"MIT\""), "{found:?}");
     }
 
     #[test]

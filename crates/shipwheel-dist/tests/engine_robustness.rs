@@ -222,3 +222,44 @@ proptest! {
         let _ = shipwheel_dist::tarfmt::commonpath(s.split(' '));
     }
 }
+
+/// Hostile sizes in METADATA: tens of thousands of headers must be checked in linear-ish time
+/// (this test only has to finish in a normal run; it once took minutes) and every one reported.
+#[test]
+fn huge_header_counts_are_checked_quickly_and_completely() {
+    const N: usize = 20_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut wheel = WheelBuilder::new("huge", "1.0");
+    for i in 0..N {
+        wheel = wheel
+            .header(&format!("X-Unknown-{i}"), "v")
+            .header(
+                "Classifier",
+                &format!("Programming Language :: Pythn :: 3.{i}"),
+            )
+            .header("Provides-Extra", &format!("extra{i}"))
+            .header("Project-URL", &format!("Link {i}, https://example.com/{i}"));
+    }
+    // Case and spacing mistakes still get their suggestion.
+    wheel = wheel.header("Classifier", "programming language ::  python :: 3");
+    let path = wheel.write_to(dir.path());
+    let report = check_file(
+        &path,
+        &CheckOptions {
+            rst_renderer: None,
+            ..CheckOptions::default()
+        },
+    );
+    let count = |rule: &str| report.findings.iter().filter(|f| f.rule == rule).count();
+    assert_eq!(
+        count("M002"),
+        N,
+        "one unrecognized-field warning per header"
+    );
+    assert_eq!(count("TC001"), N + 1, "one error per invalid classifier");
+    assert!(
+        report.findings.iter().any(|f| f.rule == "TC001"
+            && f.hint == "Did you mean 'Programming Language :: Python :: 3'?"),
+        "near-match suggestion kept"
+    );
+}

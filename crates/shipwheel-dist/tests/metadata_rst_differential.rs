@@ -84,6 +84,16 @@ const CASES: &[(&str, Option<&str>)] = &[
         "| a\n| b\nc\n",
         Some("Line block ends without a blank line."),
     ),
+    // A Markdown table in a README without Description-Content-Type (rendered as RST).
+    (
+        "# T\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        Some("Line block ends without a blank line."),
+    ),
+    (
+        "x\n\n| one\n|\n|x\n",
+        Some("Line block ends without a blank line."),
+    ),
+    ("x\n\n| one\n|\n|  two\n\nend\n", None),
     (
         "x\n\n| a *b\n",
         Some("Inline emphasis start-string without end-string."),

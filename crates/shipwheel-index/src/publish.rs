@@ -91,12 +91,10 @@ impl TokenSource {
     }
 }
 
-/// Tuning for uploads.
+/// Tuning for uploads (request timeouts belong to the [`Uploader`]).
 #[derive(Clone, Debug)]
 pub struct UploadOptions {
     pub jobs: usize,
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
     /// Retries after the first attempt.
     pub retries: u32,
     pub backoff_base: Duration,
@@ -109,8 +107,6 @@ impl Default for UploadOptions {
     fn default() -> Self {
         UploadOptions {
             jobs: 4,
-            timeout: Duration::from_secs(600),
-            connect_timeout: Duration::from_secs(10),
             retries: 4,
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
@@ -417,21 +413,22 @@ pub fn present_outcome(f: &PublishFile, remote: &RemoteFile) -> FileOutcome {
     o
 }
 
-/// Upload `todo` (indexes into `files`): wheels first in parallel, then sdists once every
-/// wheel is on the index. Returns one outcome per index in `todo`. With `want_urls`, one
-/// listing per release afterwards finds where the index serves each file.
+/// Upload `todo` (indexes into `files`) with `uploader`: wheels first in parallel, then sdists
+/// once every wheel is on the index. Returns one outcome per index in `todo`. With
+/// `want_urls`, one listing per release afterwards finds where the index serves each file.
+/// The caller builds the [`Uploader`] (loading TLS roots takes a few milliseconds), so it can
+/// do that while the files are checked.
 #[allow(clippy::too_many_arguments)]
 pub async fn upload_all(
     files: Arc<Vec<PublishFile>>,
     todo: Vec<usize>,
-    upload_url: &url::Url,
+    uploader: Uploader,
     checker: Option<IndexClient>,
     auth: Auth,
     opts: &UploadOptions,
     reporter: Arc<dyn Reporter>,
     want_urls: bool,
-) -> Result<Vec<(usize, FileOutcome)>, crate::upload::TransportError> {
-    let uploader = Uploader::new(upload_url, opts.timeout, opts.connect_timeout)?;
+) -> Vec<(usize, FileOutcome)> {
     let ctx = Arc::new(Ctx {
         files,
         uploader,
@@ -460,7 +457,7 @@ pub async fn upload_all(
     if want_urls {
         fill_urls(&ctx, &mut outcomes).await;
     }
-    Ok(outcomes)
+    outcomes
 }
 
 /// Where the index serves each newly uploaded file: one listing per release, not per file.
@@ -676,7 +673,10 @@ async fn upload_one(ctx: &Ctx, i: usize) -> FileOutcome {
             return outcome;
         }
         if attempt > ctx.opts.retries {
-            outcome.message = Some(format!("gave up after {attempt} attempts: {reason}"));
+            outcome.message = Some(format!(
+                "gave up after {attempt} attempt{}: {reason}",
+                if attempt == 1 { "" } else { "s" }
+            ));
             outcome.hint = Some("the index or the network failed repeatedly; re-run the same command later to finish".into());
             return outcome;
         }

@@ -410,7 +410,9 @@ impl Uploader {
         let reason = response
             .extensions()
             .get::<hyper::ext::ReasonPhrase>()
-            .and_then(|r| std::str::from_utf8(r.as_bytes()).ok().map(str::to_string))
+            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+            // A reason that is not UTF-8 arrives empty: fall back to the standard one.
+            .filter(|r| !r.trim().is_empty())
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
         let header = |name: reqwest::header::HeaderName| {
             response

@@ -382,3 +382,164 @@ fn wheel_and_sdist_of_one_release_must_agree() {
         "Summary differs from the sdist agree-1.0.tar.gz: Something else in the wheel, A test package in the sdist"
     );
 }
+
+/// Paths that exist but are not readable distribution files are unreadable input: exit 2,
+/// never a hang (a FIFO blocks whoever opens it) and never "1 error".
+#[cfg(unix)]
+#[test]
+fn unreadable_paths_exit_2() {
+    let (dir, dist) = workdir();
+    good_wheel("fine", "1.0").write_to(&dist);
+
+    let fifo = dist.join("pipe-1.0-py3-none-any.whl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success());
+    // A hang guard, not a timing assertion: the bug this catches blocks forever.
+    let out = shipwheel(dir.path())
+        .args([
+            "check",
+            "--rst-renderer",
+            "native",
+            "dist/pipe-1.0-py3-none-any.whl",
+        ])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("run shipwheel");
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    // The glob and directory forms skip it and check the real file.
+    assert_eq!(check(dir.path(), &["dist/*"]).status.code(), Some(0));
+    assert_eq!(check(dir.path(), &["dist"]).status.code(), Some(0));
+    std::fs::remove_file(&fifo).unwrap();
+
+    // A directory named like a distribution, given explicitly.
+    std::fs::create_dir(dist.join("dir-1.0.tar.gz")).unwrap();
+    let out = check(dir.path(), &["dist/dir-1.0.tar.gz"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+
+    // No read permission (only meaningful when not running as root, who can read anything).
+    use std::os::unix::fs::PermissionsExt;
+    let wheel = dist.join("fine-1.0-py3-none-any.whl");
+    std::fs::set_permissions(&wheel, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::File::open(&wheel).is_err() {
+        let out = check(dir.path(), &["dist/fine-1.0-py3-none-any.whl"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("permission denied"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    std::fs::set_permissions(&wheel, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+/// Annotations stay one line each and keep their properties intact whatever the path and the
+/// message hold (`,` `:` in paths; `%`, quotes and line breaks in values).
+#[test]
+fn github_annotations_escape_paths_and_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("out,dir:1");
+    std::fs::create_dir(&odd).unwrap();
+    good_wheel("esc", "1.0")
+        .header("Classifier", "Programming Language :: 100% \"Pythn\"")
+        .write_to(&odd);
+    let out = check(dir.path(), &["--format", "github", "out,dir:1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.contains("TC001"))
+        .unwrap_or_else(|| panic!("no TC001 annotation: {text}"));
+    assert!(
+        line.starts_with("::error file=out%2Cdir%3A1/esc-1.0-py3-none-any.whl,title=TC001 "),
+        "{line}"
+    );
+    let (_, message) = line
+        .split_once("::")
+        .and_then(|(_, r)| r.split_once("::"))
+        .unwrap();
+    assert!(message.contains("100%25"), "{message}");
+    assert!(!message.contains("100% "), "unescaped percent: {message}");
+    // Every line of output is an annotation or the summary: nothing leaked onto its own line.
+    for l in text.lines() {
+        assert!(
+            l.starts_with("::") || l.starts_with("shipwheel check: "),
+            "stray line {l:?} in {text}"
+        );
+    }
+}
+
+/// The SARIF log is structurally valid SARIF 2.1.0 (the properties the schema requires, with the
+/// types and value sets it allows), also for paths with characters that are special in URIs.
+#[test]
+fn sarif_is_structurally_valid_for_odd_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("dist #1: ü%");
+    std::fs::create_dir(&odd).unwrap();
+    good_wheel("odd", "1.0")
+        .header("Classifier", "Programming Language :: Pythn")
+        .write_to(&odd);
+    two_package_wheel().write_to(&odd);
+    let out = check(dir.path(), &["--format", "sarif", "dist #1: ü%"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    assert_eq!(doc["version"], "2.1.0");
+    let runs = doc["runs"].as_array().expect("runs is an array");
+    assert_eq!(runs.len(), 1);
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "shipwheel");
+    if let Some(info) = driver.get("informationUri") {
+        let info = info.as_str().expect("informationUri is a string");
+        assert!(info.starts_with("https://"), "absolute URI: {info:?}");
+    }
+    let rules = driver["rules"].as_array().expect("rules");
+    for r in rules {
+        assert!(r["id"].as_str().is_some_and(|s| !s.is_empty()), "{r}");
+        assert!(r["shortDescription"]["text"].is_string(), "{r}");
+    }
+    let results = runs[0]["results"].as_array().expect("results");
+    assert!(results.len() >= 2, "{doc}");
+    let mut saw_tc001 = false;
+    for res in results {
+        assert!(
+            res["message"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+        assert!(
+            ["none", "note", "warning", "error"].contains(&res["level"].as_str().unwrap()),
+            "{res}"
+        );
+        let index = res["ruleIndex"]
+            .as_u64()
+            .expect("ruleIndex is a non-negative integer");
+        let rule = &rules[usize::try_from(index).unwrap()];
+        assert_eq!(rule["id"], res["ruleId"], "ruleIndex points at ruleId");
+        for loc in res["locations"].as_array().expect("locations") {
+            let phys = &loc["physicalLocation"];
+            let uri = phys["artifactLocation"]["uri"].as_str().expect("uri");
+            // A relative reference whose first segment has no `:` (it would read as a scheme),
+            // and nothing that starts a query or fragment or needs escaping.
+            assert!(
+                uri.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)),
+                "unescaped character in {uri:?}"
+            );
+            assert!(uri.starts_with("dist%20%231%3A%20%C3%BC%25/"), "{uri:?}");
+            if let Some(line) = phys["region"].get("startLine") {
+                assert!(line.as_u64().is_some_and(|n| n >= 1), "{res}");
+            }
+        }
+        saw_tc001 |= res["ruleId"] == "TC001";
+    }
+    assert!(saw_tc001, "{doc}");
+}

@@ -192,3 +192,45 @@ fn an_index_without_trusted_publishing_in_auto_mode_uploads_without_credentials(
     );
     assert_eq!(index.posts()[0].authorization, None);
 }
+
+#[test]
+fn a_given_token_or_never_keeps_trusted_publishing_off() {
+    let index = FakeIndex::start();
+    let home = tempfile::tempdir().unwrap();
+    let summary = home.path().join("summary.md");
+    let dist = tempfile::tempdir().unwrap();
+    let a = wheel(dist.path(), "tp-token", "1.0");
+    let b = wheel(dist.path(), "tp-never", "1.0");
+
+    // On Actions with an id-token permission, an explicit token wins (auto mode).
+    let out = on_actions(&index, home.path(), &summary)
+        .args(["--token", "pypi-SENTINELexplicit"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains("SENTINEL"), "{}", text(&out));
+
+    // --trusted-publishing never: no OIDC either, even without credentials.
+    let out = on_actions(&index, home.path(), &summary)
+        .args(["--trusted-publishing", "never"])
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    let s = index.state.lock().unwrap();
+    assert_eq!(s.github_requests, 0, "the GitHub OIDC endpoint was asked");
+    assert_eq!(s.mints, 0, "a token was minted");
+    let auth: Vec<Option<String>> = s.posts.iter().map(|p| p.authorization.clone()).collect();
+    assert_eq!(
+        auth,
+        [
+            Some(test_support::servers::basic(
+                "__token__",
+                "pypi-SENTINELexplicit"
+            )),
+            None
+        ]
+    );
+}

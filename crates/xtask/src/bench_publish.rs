@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use test_support::builder::WheelBuilder;
 use test_support::servers::{Pypiserver, PypiserverOptions};
 
-use crate::common::{median_time, ms, write_section};
+use crate::common::{ms, write_section};
 
 const TOOLS: [&str; 3] = ["shipwheel", "uv", "twine"];
 
@@ -173,8 +173,73 @@ fn peak_rss_kib(cmd: Command) -> anyhow::Result<u64> {
         .context("no peak RSS in /usr/bin/time output")
 }
 
+/// The 1-minute load average, as context for the timings.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+/// Time every tool on the same server state: `sets[t][0]` is tool t's untimed warm-up (its
+/// project then exists on the index), `sets[t][1..]` one fresh set of files per timed run.
+/// Rounds are interleaved with the starting tool rotated, and each timed run's files are removed
+/// from the server afterwards (pypiserver reads its directory on every request, so a growing
+/// directory would slow down whichever tool runs later). Returns each tool's median.
+fn time_interleaved(
+    env: &Env,
+    server: &Pypiserver,
+    runs: usize,
+    sets: &[Vec<Vec<PathBuf>>],
+) -> anyhow::Result<Vec<(&'static str, Duration)>> {
+    for (tool, files) in TOOLS.iter().zip(sets) {
+        let warm = files.first().context("no warm-up files")?;
+        let status = env.command(tool, warm, &[]).status()?;
+        if !status.success() {
+            bail!("{tool}: warm-up upload failed");
+        }
+    }
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); TOOLS.len()];
+    for round in 1..=runs {
+        for k in 0..TOOLS.len() {
+            let t = (round + k) % TOOLS.len();
+            let (Some(tool), Some(files)) = (TOOLS.get(t), sets.get(t).and_then(|s| s.get(round)))
+            else {
+                bail!("missing files for round {round}");
+            };
+            let mut cmd = env.command(tool, files, &[]);
+            let start = Instant::now();
+            let out = cmd.output()?;
+            let elapsed = start.elapsed();
+            if !out.status.success() {
+                bail!(
+                    "{tool} failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+            }
+            if let Some(list) = times.get_mut(t) {
+                list.push(elapsed);
+            }
+            for f in files {
+                if let Some(name) = f.file_name() {
+                    std::fs::remove_file(server.packages_dir.join(name))
+                        .with_context(|| format!("{tool} did not store {}", f.display()))?;
+                }
+            }
+        }
+    }
+    Ok(TOOLS
+        .iter()
+        .zip(times)
+        .map(|(tool, mut list)| {
+            list.sort();
+            (*tool, list.get(list.len() / 2).copied().unwrap_or_default())
+        })
+        .collect())
 }
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
@@ -194,6 +259,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         );
     }
     let shipwheel = crate::common::build_release(root, "bench-publish")?;
+    let load_before = load_average();
 
     let server = Pypiserver::start(PypiserverOptions::default());
     let work = tempfile::tempdir()?;
@@ -211,35 +277,32 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
 
     // 1. One small wheel; every run uploads a new version (an upload, not a skip).
     eprintln!("bench-publish: one wheel, median of {runs} runs per tool");
-    let mut one = Vec::new();
+    let mut one_files = Vec::new();
     for tool in TOOLS {
         let dir = work.path().join(format!("one-{tool}"));
         std::fs::create_dir_all(&dir)?;
-        let files: Vec<PathBuf> = (0..=runs)
-            .map(|i| make_wheel(&dir, &format!("bench-one-{tool}"), &format!("1.0.{i}"), 0))
+        let files: Vec<Vec<PathBuf>> = (0..=runs)
+            .map(|i| {
+                vec![make_wheel(
+                    &dir,
+                    &format!("bench-one-{tool}"),
+                    &format!("1.0.{i}"),
+                    0,
+                )]
+            })
             .collect();
-        // Untimed warm-up (first upload of the project, page cache).
-        let status = env.command(tool, &files[..1], &[]).status()?;
-        if !status.success() {
-            bail!("{tool}: warm-up upload failed");
-        }
-        let mut next = 1;
-        let t = median_time(runs, &[0], || {
-            let cmd = env.command(tool, &files[next..next + 1], &[]);
-            next += 1;
-            cmd
-        })?;
-        one.push((tool, t));
+        one_files.push(files);
     }
+    let one = time_interleaved(&env, &server, runs, &one_files)?;
 
     // 2. Twenty wheels of 256 KiB in one command: one release's build matrix.
     let batch_runs = runs.div_ceil(2).max(3);
     eprintln!("bench-publish: 20 wheels, median of {batch_runs} runs per tool");
-    let mut batch = Vec::new();
+    let mut batch_files = Vec::new();
     for tool in TOOLS {
         let dir = work.path().join(format!("batch-{tool}"));
         std::fs::create_dir_all(&dir)?;
-        let sets: Vec<Vec<PathBuf>> = (0..batch_runs)
+        let sets: Vec<Vec<PathBuf>> = (0..=batch_runs)
             .map(|r| {
                 matrix_tags()
                     .iter()
@@ -255,14 +318,9 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
                     .collect()
             })
             .collect();
-        let mut next = 0;
-        let t = median_time(batch_runs, &[0], || {
-            let cmd = env.command(tool, &sets[next], &[]);
-            next += 1;
-            cmd
-        })?;
-        batch.push((tool, t));
+        batch_files.push(sets);
     }
+    let batch = time_interleaved(&env, &server, batch_runs, &batch_files)?;
 
     // 3. Peak RSS for one large file. shipwheel runs with --no-check: the files exceed PyPI's
     // 100 MiB default limit, which `check` reports as an error.
@@ -319,19 +377,26 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             v(&env.twine, "--version")
         )
     };
+    let load_after = load_average();
     let mut md = String::new();
     md.push_str("## publish\n\n");
     md.push_str(&format!(
         "`cargo xtask bench-publish`: uploads to a local pypiserver 2.4.2 (loopback, password \
          auth) on this machine ({} CPUs). Every timed run uploads new files (a new version), so \
          nothing is skipped. shipwheel's times include its `check` of every file and its \
-         preflight request to the index. Versions: {versions}.\n\n",
+         preflight request to the index. The tools take turns round by round (the first tool \
+         rotates), after one untimed warm-up upload each, and each run's files are deleted from \
+         the server afterwards, so every run meets the same server state. Versions: \
+         {versions}.\n\n",
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
     ));
     md.push_str(&format!(
-        "### Wall time (median of {runs} runs; 20 files: median of {batch_runs})\n\n"
+        "### Wall time (median of {runs} runs; 20 files: median of {batch_runs})\n\n\
+         Load average (1 min) when the runs started: {load_before}; when they ended: \
+         {load_after}. The server shares the CPUs with the clients, so other load on the \
+         machine slows every tool down and narrows the gaps.\n\n"
     ));
     md.push_str("| Case | shipwheel | uv publish | twine upload | vs uv | vs twine |\n|---|---|---|---|---|---|\n");
     for (label, list) in [

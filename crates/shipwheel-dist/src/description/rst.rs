@@ -750,7 +750,13 @@ impl Checker {
                 return k;
             };
             if !(text.is_empty() || text.starts_with(' ')) {
-                self.give_up();
+                // `|text` (e.g. a Markdown table row `|---|---|`) is not a line-block line:
+                // docutils ends the block there without a blank line.
+                self.report(
+                    lines.get(i).map(|first| first.no + 1),
+                    Level::Warning,
+                    "Line block ends without a blank line.",
+                );
                 return k;
             }
             let (end, _) = indented_end(lines, k + 1);

@@ -190,6 +190,12 @@ pub fn run(args: CheckArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         tracing::warn!("cannot write the step summary: {e}");
     }
 
+    // A file that vanished or became unreadable after the paths were expanded is unreadable
+    // input (exit 2), whatever else the batch shows.
+    if let Some(why) = outcome.report.files.iter().find_map(|f| f.unreadable()) {
+        output::eprintln(&format!("error: {why}"));
+        return Ok(ExitStatus::Error);
+    }
     Ok(if outcome.ok() {
         ExitStatus::Success
     } else {
@@ -272,8 +278,19 @@ fn expand_inputs(patterns: &[String]) -> anyhow::Result<Vec<PathBuf>> {
             push(path, &mut out);
         }
     }
-    // Unreadable input is exit 2 before any checking starts.
+    // Unreadable input is exit 2 before any checking starts. Look before opening: opening a
+    // FIFO blocks until something writes to it.
     for p in &out {
+        let meta = std::fs::metadata(p)
+            .map_err(|e| UsageError(format!("cannot read {}: {}", p.display(), io_reason(&e))))?;
+        if !meta.is_file() {
+            return Err(UsageError(format!(
+                "cannot read {}: not a regular file (a pipe, socket or device); \
+                 pass the distribution files themselves",
+                p.display()
+            ))
+            .into());
+        }
         std::fs::File::open(p)
             .map_err(|e| UsageError(format!("cannot read {}: {}", p.display(), io_reason(&e))))?;
     }

@@ -148,6 +148,15 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     let check = tokio::task::spawn_blocking(move || {
         shipwheel_dist::check_files(&check_paths, &CheckOptions::default())
     });
+    // The upload client loads the TLS roots when built; do that while the files are checked.
+    let upload_timeout = Duration::from_secs(args.timeout.max(1));
+    let connect_timeout = Duration::from_secs(args.timeout.clamp(1, 10));
+    let uploader = (!args.dry_run).then(|| {
+        let url = target.upload_url.clone();
+        tokio::task::spawn_blocking(move || {
+            shipwheel_index::upload::Uploader::new(&url, upload_timeout, connect_timeout)
+        })
+    });
     let (candidates, certain) =
         index_candidates(&args, &target, static_creds.clone(), args.timeout)?;
     let report = check.await.context("the check crashed")?;
@@ -424,10 +433,20 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     };
 
     // 7. Upload.
+    let uploader = match uploader {
+        Some(task) => task
+            .await
+            .context("building the upload client crashed")?
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => shipwheel_index::upload::Uploader::new(
+            &target.upload_url,
+            upload_timeout,
+            connect_timeout,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
     let opts = UploadOptions {
         jobs: args.jobs,
-        timeout: Duration::from_secs(args.timeout.max(1)),
-        connect_timeout: Duration::from_secs(args.timeout.clamp(1, 10)),
         retries: args.retries,
         backoff_base: Duration::from_millis(args.retry_base_ms),
         backoff_max: Duration::from_secs(30).max(Duration::from_millis(args.retry_base_ms)),
@@ -446,15 +465,14 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     let uploaded = shipwheel_index::publish::upload_all(
         files.clone(),
         todo.clone(),
-        &target.upload_url,
+        uploader,
         checker,
         auth,
         &opts,
         reporter,
         json,
     )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .await;
     if let Some(b) = &bars {
         b.finish();
     }
@@ -664,12 +682,27 @@ fn resolve_target(args: &PublishArgs) -> anyhow::Result<Target> {
         .clone()
         .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".pypirc")));
     let mut section = None;
+    // Why a section that is in the file cannot be used, for the error below.
+    let mut unusable = None;
     if let Some(path) = &config_path {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 let repos = shipwheel_index::pypirc::parse_pypirc(&text)
                     .map_err(|e| UsageError(format!("{} cannot be read: {e}", path.display())))?;
                 section = repos.into_iter().find(|r| r.name == name);
+                let in_file = shipwheel_index::pypirc::parse_ini(&text)
+                    .is_ok_and(|sections| sections.contains_key(&name));
+                unusable = match &section {
+                    None if in_file => Some(format!(
+                        "[{name}] in {} is not listed in `index-servers` under [distutils]: add `{name}` there",
+                        path.display()
+                    )),
+                    Some(s) if s.repository.is_none() => Some(format!(
+                        "[{name}] in {} has no `repository = URL`: add the index's upload URL there",
+                        path.display()
+                    )),
+                    _ => None,
+                };
             }
             Err(e) if args.config_file.is_some() => {
                 return Err(UsageError(format!("cannot read {}: {e}", path.display())).into());
@@ -683,6 +716,9 @@ fn resolve_target(args: &PublishArgs) -> anyhow::Result<Target> {
         .and_then(|s| s.repository.clone())
         .or_else(|| known.as_ref().map(|k| k.upload_url.clone()))
         .ok_or_else(|| {
+            if let Some(why) = &unusable {
+                return UsageError(format!("repository `{name}` cannot be used: {why}"));
+            }
             UsageError(format!(
                 "unknown repository `{name}`: it is not pypi or testpypi and has no section in {}; pass --repository-url URL or add [{name}] with `repository = URL`",
                 config_path
@@ -975,6 +1011,10 @@ fn resume_command(args: &PublishArgs, target: &Target, pending: &[&FileOutcome])
     if args.token.is_some() || args.password.is_some() {
         cmd.push_str(
             "  # plus the same --token/--password (or set UV_PUBLISH_TOKEN / TWINE_PASSWORD)",
+        );
+    } else if target.url_credentials.is_some() {
+        cmd.push_str(
+            "  # plus the credentials that were in the URL (user:password@ is not repeated here; or set TWINE_USERNAME / TWINE_PASSWORD)",
         );
     }
     cmd

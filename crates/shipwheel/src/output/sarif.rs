@@ -36,17 +36,22 @@ pub fn render(outcome: &Outcome) -> anyhow::Result<String> {
     for f in &outcome.report.batch {
         results.push(result(f, &outcome.path_of(&f.file), &rules));
     }
+    let mut driver = json!({
+        "name": "shipwheel",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": descriptors,
+    });
+    // `informationUri` must be an absolute URI when present; an empty one fails validation.
+    let info = env!("CARGO_PKG_REPOSITORY");
+    if !info.is_empty() {
+        driver["informationUri"] = json!(info);
+    }
     let doc = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
-            "tool": { "driver": {
-                "name": "shipwheel",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                "rules": descriptors,
-            }},
+            "tool": { "driver": driver },
             "properties": { "rstRenderer": outcome.report.rst_renderer },
             "results": results,
         }],
@@ -113,11 +118,21 @@ fn area(id: &str) -> String {
     id.chars().take_while(|c| c.is_ascii_alphabetic()).collect()
 }
 
-/// A relative URI reference for a path as given: `/` separators, spaces and `%` escaped.
+/// A relative URI reference for a path as given: `/` separators, and every byte outside RFC 3986's
+/// unreserved set percent-encoded (`#`, `?`, `:`, spaces and non-ASCII would otherwise change
+/// what the reference means).
 fn uri(path: &str) -> String {
     let p = path.replace('\\', "/");
     let p = p.strip_prefix("./").unwrap_or(&p);
-    p.replace('%', "%25").replace(' ', "%20")
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// 64-bit FNV-1a over the parts (with a separator), a hash that never changes between builds.
