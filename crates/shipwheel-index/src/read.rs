@@ -57,6 +57,11 @@ pub enum ReadError {
     },
     #[error("the index at {url} sent a reply shipwheel cannot read: {message}")]
     Malformed { url: String, message: String },
+    /// The HTTP client could not be set up (usually: no CA certificates on the system).
+    #[error(
+        "cannot set up the HTTP client: {message}; shipwheel needs the system's CA certificates (install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle)"
+    )]
+    Client { message: String },
 }
 
 impl ReadError {
@@ -328,9 +333,8 @@ fn build_http(timeout: Duration, user_agent: &str) -> Result<reqwest::Client, Re
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .build()
-        .map_err(|e| ReadError::InvalidUrl {
-            url: String::new(),
-            reason: format!("cannot build an HTTP client: {}", e.without_url()),
+        .map_err(|e| ReadError::Client {
+            message: error_chain_text(&e.without_url()),
         })
 }
 

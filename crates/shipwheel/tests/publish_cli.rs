@@ -394,3 +394,37 @@ fn credentials_in_the_url_are_used_and_never_shown() {
     // The resume command cannot repeat the password, so it says that one is needed.
     assert!(all.contains("credentials that were in the URL"), "{all}");
 }
+
+#[test]
+fn no_ca_certificates_is_a_clear_error() {
+    let home = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    let w = wheel(dist.path(), "no-roots", "1.0");
+    let not_a_bundle = home.path().join("not-a-bundle.pem");
+    std::fs::write(&not_a_bundle, "not a certificate\n").unwrap();
+    let empty_dir = tempfile::tempdir().unwrap();
+    let out = shipwheel(home.path())
+        .env("SSL_CERT_FILE", &not_a_bundle)
+        .env("SSL_CERT_DIR", empty_dir.path())
+        .args([
+            "publish",
+            "--non-interactive",
+            "--repository-url",
+            "http://127.0.0.1:9/",
+            "-u",
+            "u",
+            "-p",
+            "SENTINEL",
+        ])
+        .arg(&w)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("CA certificates"), "{all}");
+    assert!(all.contains("SSL_CERT_FILE"), "the next step: {all}");
+    assert!(
+        !all.contains("SENTINEL") && !all.contains("panicked"),
+        "{all}"
+    );
+}

@@ -14,6 +14,9 @@ use test_support::servers::{Pypiserver, PypiserverOptions};
 use crate::common::{ms, write_section};
 
 const TOOLS: [&str; 3] = ["shipwheel", "uv", "twine"];
+/// The 20-file case also runs shipwheel with `--jobs 1`, to show what parallel uploads cost or
+/// gain against a server that shares this machine's CPUs.
+const BATCH_TOOLS: [&str; 4] = ["shipwheel", "shipwheel-j1", "uv", "twine"];
 
 fn parse_runs(args: &[String]) -> anyhow::Result<usize> {
     match args {
@@ -91,7 +94,7 @@ impl Env {
     /// The upload command of `tool` for `files`.
     fn command(&self, tool: &str, files: &[PathBuf], extra_shipwheel: &[&str]) -> Command {
         let mut cmd = match tool {
-            "shipwheel" => {
+            "shipwheel" | "shipwheel-j1" => {
                 let mut c = Command::new(&self.shipwheel);
                 c.args([
                     "--quiet",
@@ -102,6 +105,9 @@ impl Env {
                 .arg(&self.server_url)
                 .args(["-u", &self.user, "-p", &self.password])
                 .args(extra_shipwheel);
+                if tool == "shipwheel-j1" {
+                    c.args(["--jobs", "1"]);
+                }
                 c
             }
             "uv" => {
@@ -193,21 +199,22 @@ fn mib(kib: u64) -> String {
 fn time_interleaved(
     env: &Env,
     server: &Pypiserver,
+    tools: &[&'static str],
     runs: usize,
     sets: &[Vec<Vec<PathBuf>>],
 ) -> anyhow::Result<Vec<(&'static str, Duration)>> {
-    for (tool, files) in TOOLS.iter().zip(sets) {
+    for (tool, files) in tools.iter().zip(sets) {
         let warm = files.first().context("no warm-up files")?;
         let status = env.command(tool, warm, &[]).status()?;
         if !status.success() {
             bail!("{tool}: warm-up upload failed");
         }
     }
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); TOOLS.len()];
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); tools.len()];
     for round in 1..=runs {
-        for k in 0..TOOLS.len() {
-            let t = (round + k) % TOOLS.len();
-            let (Some(tool), Some(files)) = (TOOLS.get(t), sets.get(t).and_then(|s| s.get(round)))
+        for k in 0..tools.len() {
+            let t = (round + k) % tools.len();
+            let (Some(tool), Some(files)) = (tools.get(t), sets.get(t).and_then(|s| s.get(round)))
             else {
                 bail!("missing files for round {round}");
             };
@@ -232,7 +239,7 @@ fn time_interleaved(
             }
         }
     }
-    Ok(TOOLS
+    Ok(tools
         .iter()
         .zip(times)
         .map(|(tool, mut list)| {
@@ -293,34 +300,45 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             .collect();
         one_files.push(files);
     }
-    let one = time_interleaved(&env, &server, runs, &one_files)?;
+    let one = time_interleaved(&env, &server, &TOOLS, runs, &one_files)?;
 
-    // 2. Twenty wheels of 256 KiB in one command: one release's build matrix.
+    // 2. Twenty wheels in one command (one release's build matrix): small ones, where the
+    // clients' own overhead shows, and 256 KiB ones, where the server's work dominates.
     let batch_runs = runs.div_ceil(2).max(3);
-    eprintln!("bench-publish: 20 wheels, median of {batch_runs} runs per tool");
-    let mut batch_files = Vec::new();
-    for tool in TOOLS {
-        let dir = work.path().join(format!("batch-{tool}"));
-        std::fs::create_dir_all(&dir)?;
-        let sets: Vec<Vec<PathBuf>> = (0..=batch_runs)
-            .map(|r| {
-                matrix_tags()
-                    .iter()
-                    .map(|tag| {
-                        make_tagged_wheel(
-                            &dir,
-                            &format!("bench-batch-{tool}"),
-                            &format!("1.0.{r}"),
-                            256 * 1024,
-                            tag,
-                        )
-                    })
-                    .collect()
-            })
-            .collect();
-        batch_files.push(sets);
+    let mut batches = Vec::new();
+    for (label, payload) in [("small", 0usize), ("large", 256 * 1024)] {
+        eprintln!("bench-publish: 20 {label} wheels, median of {batch_runs} runs per tool");
+        let mut batch_files = Vec::new();
+        for tool in BATCH_TOOLS {
+            let dir = work.path().join(format!("batch-{label}-{tool}"));
+            std::fs::create_dir_all(&dir)?;
+            let sets: Vec<Vec<PathBuf>> = (0..=batch_runs)
+                .map(|r| {
+                    matrix_tags()
+                        .iter()
+                        .map(|tag| {
+                            make_tagged_wheel(
+                                &dir,
+                                &format!("bench-batch-{label}-{tool}"),
+                                &format!("1.0.{r}"),
+                                payload,
+                                tag,
+                            )
+                        })
+                        .collect()
+                })
+                .collect();
+            batch_files.push(sets);
+        }
+        batches.push(time_interleaved(
+            &env,
+            &server,
+            &BATCH_TOOLS,
+            batch_runs,
+            &batch_files,
+        )?);
     }
-    let batch = time_interleaved(&env, &server, batch_runs, &batch_files)?;
+    let (small_batch, batch) = (&batches[0], &batches[1]);
 
     // 3. Peak RSS for one large file. shipwheel runs with --no-check: the files exceed PyPI's
     // 100 MiB default limit, which `check` reports as an error.
@@ -399,11 +417,34 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
          machine slows every tool down and narrows the gaps.\n\n"
     ));
     md.push_str("| Case | shipwheel | uv publish | twine upload | vs uv | vs twine |\n|---|---|---|---|---|---|\n");
-    for (label, list) in [
-        ("1 wheel (1.5 KiB)", &one),
-        ("20 wheels of one release (256 KiB each)", &batch),
+    for (label, list, shipwheel_variant) in [
+        ("1 wheel (1.5 KiB)", &one, "shipwheel"),
+        (
+            "20 wheels of one release (about 1.5 KiB each)",
+            small_batch,
+            "shipwheel",
+        ),
+        (
+            "same 20 small wheels, shipwheel `--jobs 1`",
+            small_batch,
+            "shipwheel-j1",
+        ),
+        (
+            "20 wheels of one release (256 KiB each)",
+            batch,
+            "shipwheel",
+        ),
+        (
+            "same 20 wheels, shipwheel `--jobs 1`",
+            batch,
+            "shipwheel-j1",
+        ),
     ] {
-        let (s, u, t) = (get(list, "shipwheel"), get(list, "uv"), get(list, "twine"));
+        let (s, u, t) = (
+            get(list, shipwheel_variant),
+            get(list, "uv"),
+            get(list, "twine"),
+        );
         md.push_str(&format!(
             "| {label} | {} | {} | {} | {:.1}× | {:.1}× |\n",
             ms(s),
@@ -436,8 +477,10 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
          shipwheel ran with `--no-check`, because they exceed PyPI's 100 MiB default limit, which \
          `check` reports as an error (the check still reads the metadata).\n\n\
          The 20-wheel case uploads 4 files at a time (`--jobs 4`, the default) while uv and twine \
-         upload one after another; pypiserver, a single Python process, handles the requests, so \
-         on this machine much of the time is the server's.\n",
+         upload one after another; the `--jobs 1` row is the same batch sent one file at a time \
+         (its runs take turns with the others). pypiserver handles the requests in a single Python \
+         process on the same CPUs, so most of the time is the server's, and concurrent requests \
+         make it work harder rather than faster.\n",
     );
     write_section(root, "publish", &md)?;
     eprintln!("{md}");
