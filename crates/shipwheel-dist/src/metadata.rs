@@ -1197,17 +1197,9 @@ fn email_problem(addr: &str) -> Option<String> {
         return Some("There must be something before the @-sign.".into());
     }
     let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c);
-    let mut bad: Vec<String> = local
-        .chars()
-        .filter(|c| !atext(*c))
-        .map(|c| repr(&c.to_string()))
-        .collect();
-    bad.sort();
-    bad.dedup();
-    if !bad.is_empty() {
+    if let Some(bad) = invalid_chars(local, atext) {
         return Some(format!(
-            "The email address contains invalid characters before the @-sign: {}.",
-            bad.join(", ")
+            "The email address contains invalid characters before the @-sign: {bad}."
         ));
     }
     if local.starts_with('.') {
@@ -1219,17 +1211,11 @@ fn email_problem(addr: &str) -> Option<String> {
     if local.contains("..") {
         return Some("An email address cannot have two periods in a row.".into());
     }
-    let mut bad: Vec<String> = domain
-        .chars()
-        .filter(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'))
-        .map(|c| repr(&c.to_string()))
-        .collect();
-    bad.sort();
-    bad.dedup();
-    if !bad.is_empty() {
+    if let Some(bad) = invalid_chars(domain, |c| {
+        c.is_ascii_alphanumeric() || c == '-' || c == '.'
+    }) {
         return Some(format!(
-            "The part after the @-sign contains invalid characters: {}.",
-            bad.join(", ")
+            "The part after the @-sign contains invalid characters: {bad}."
         ));
     }
     if domain.ends_with('.') {
@@ -1554,6 +1540,19 @@ fn entry_points_problem(text: &str) -> Option<(u32, String)> {
         option_indent = Some(indent);
     }
     None
+}
+
+/// The characters of `s` that `ok` rejects, each as Python's repr, sorted and deduplicated and
+/// joined as email-validator lists them; `None` when every character is fine.
+fn invalid_chars(s: &str, ok: impl Fn(char) -> bool) -> Option<String> {
+    let mut bad: Vec<String> = s
+        .chars()
+        .filter(|c| !ok(*c))
+        .map(|c| repr(&c.to_string()))
+        .collect();
+    bad.sort();
+    bad.dedup();
+    (!bad.is_empty()).then(|| bad.join(", "))
 }
 
 #[cfg(test)]

@@ -381,7 +381,8 @@ pub struct FileOutcome {
 }
 
 impl FileOutcome {
-    fn new(f: &PublishFile, status: FileStatus) -> Self {
+    /// An outcome for `f` with its digests and no attempts yet.
+    pub fn new(f: &PublishFile, status: FileStatus) -> Self {
         FileOutcome {
             filename: f.filename.clone(),
             path: f.path.clone(),

@@ -80,6 +80,7 @@ fn make_tagged_wheel(dir: &Path, name: &str, version: &str, payload: usize, tag:
     b.write_to(dir)
 }
 
+#[derive(Clone)]
 struct Env {
     shipwheel: PathBuf,
     uv: PathBuf,
@@ -198,7 +199,7 @@ fn mib(kib: u64) -> String {
 /// directory would slow down whichever tool runs later). Returns each tool's median.
 fn time_interleaved(
     env: &Env,
-    server: &Pypiserver,
+    packages_dir: Option<&Path>,
     tools: &[&'static str],
     runs: usize,
     sets: &[Vec<Vec<PathBuf>>],
@@ -232,8 +233,8 @@ fn time_interleaved(
                 list.push(elapsed);
             }
             for f in files {
-                if let Some(name) = f.file_name() {
-                    std::fs::remove_file(server.packages_dir.join(name))
+                if let (Some(dir), Some(name)) = (packages_dir, f.file_name()) {
+                    std::fs::remove_file(dir.join(name))
                         .with_context(|| format!("{tool} did not store {}", f.display()))?;
                 }
             }
@@ -300,45 +301,65 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             .collect();
         one_files.push(files);
     }
-    let one = time_interleaved(&env, &server, &TOOLS, runs, &one_files)?;
+    let one = time_interleaved(&env, Some(&server.packages_dir), &TOOLS, runs, &one_files)?;
 
     // 2. Twenty wheels in one command (one release's build matrix): small ones, where the
     // clients' own overhead shows, and 256 KiB ones, where the server's work dominates.
     let batch_runs = runs.div_ceil(2).max(3);
+    // The same batches against shipwheel's own index too: pypiserver needs about 4-5 ms of CPU
+    // per upload on this machine, which bounds every client; a fast server shows the clients.
+    let serve = ServeProcess::start(&env.shipwheel, work.path())?;
+    let serve_env = Env {
+        server_url: serve.upload_url.clone(),
+        user: "__token__".into(),
+        password: serve.token.clone(),
+        ..env.clone()
+    };
     let mut batches = Vec::new();
-    for (label, payload) in [("small", 0usize), ("large", 256 * 1024)] {
-        eprintln!("bench-publish: 20 {label} wheels, median of {batch_runs} runs per tool");
-        let mut batch_files = Vec::new();
-        for tool in BATCH_TOOLS {
-            let dir = work.path().join(format!("batch-{label}-{tool}"));
-            std::fs::create_dir_all(&dir)?;
-            let sets: Vec<Vec<PathBuf>> = (0..=batch_runs)
-                .map(|r| {
-                    matrix_tags()
-                        .iter()
-                        .map(|tag| {
-                            make_tagged_wheel(
-                                &dir,
-                                &format!("bench-batch-{label}-{tool}"),
-                                &format!("1.0.{r}"),
-                                payload,
-                                tag,
-                            )
-                        })
-                        .collect()
-                })
-                .collect();
-            batch_files.push(sets);
+    for (server_label, run_env, packages_dir) in [
+        ("pypiserver", &env, Some(server.packages_dir.as_path())),
+        ("serve", &serve_env, None),
+    ] {
+        for (label, payload) in [("small", 0usize), ("large", 256 * 1024)] {
+            eprintln!(
+                "bench-publish: 20 {label} wheels to {server_label}, median of {batch_runs} runs per tool"
+            );
+            let mut batch_files = Vec::new();
+            for tool in BATCH_TOOLS {
+                let dir = work
+                    .path()
+                    .join(format!("batch-{server_label}-{label}-{tool}"));
+                std::fs::create_dir_all(&dir)?;
+                let sets: Vec<Vec<PathBuf>> = (0..=batch_runs)
+                    .map(|r| {
+                        matrix_tags()
+                            .iter()
+                            .map(|tag| {
+                                make_tagged_wheel(
+                                    &dir,
+                                    &format!("bench-batch-{server_label}-{label}-{tool}"),
+                                    &format!("1.0.{r}"),
+                                    payload,
+                                    tag,
+                                )
+                            })
+                            .collect()
+                    })
+                    .collect();
+                batch_files.push(sets);
+            }
+            batches.push(time_interleaved(
+                run_env,
+                packages_dir,
+                &BATCH_TOOLS,
+                batch_runs,
+                &batch_files,
+            )?);
         }
-        batches.push(time_interleaved(
-            &env,
-            &server,
-            &BATCH_TOOLS,
-            batch_runs,
-            &batch_files,
-        )?);
     }
-    let (small_batch, batch) = (&batches[0], &batches[1]);
+    drop(serve);
+    let (small_batch, batch, serve_small, serve_large) =
+        (&batches[0], &batches[1], &batches[2], &batches[3]);
 
     // 3. Peak RSS for one large file. shipwheel runs with --no-check: the files exceed PyPI's
     // 100 MiB default limit, which `check` reports as an error.
@@ -439,6 +460,16 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             batch,
             "shipwheel-j1",
         ),
+        (
+            "20 small wheels to `shipwheel serve` instead of pypiserver",
+            serve_small,
+            "shipwheel",
+        ),
+        (
+            "20 wheels of 256 KiB to `shipwheel serve` instead of pypiserver",
+            serve_large,
+            "shipwheel",
+        ),
     ] {
         let (s, u, t) = (
             get(list, shipwheel_variant),
@@ -480,9 +511,64 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
          upload one after another; the `--jobs 1` row is the same batch sent one file at a time \
          (its runs take turns with the others). pypiserver handles the requests in a single Python \
          process on the same CPUs, so most of the time is the server's, and concurrent requests \
-         make it work harder rather than faster.\n",
+         make it work harder rather than faster. The last two rows send the same batches to \
+         `shipwheel serve` (the same release build, token auth, every upload judged by the full \
+         rule set and fsynced before the answer): there each upload waits on the disk rather than \
+         on the CPU, as uploads to a remote index wait on the network, and overlapping them \
+         (`--jobs 4`) pays off; against pypiserver, CPU-bound on the same two cores, it does not. \
+         uv and twine upload to it with the same flags as to pypiserver.\n",
     );
     write_section(root, "publish", &md)?;
     eprintln!("{md}");
     Ok(())
+}
+
+/// `shipwheel serve` as a separate process on a free port, for the upload benchmarks.
+struct ServeProcess {
+    child: std::process::Child,
+    upload_url: String,
+    token: String,
+}
+
+impl ServeProcess {
+    fn start(shipwheel: &Path, work: &Path) -> anyhow::Result<Self> {
+        use std::io::BufRead;
+        let token = format!("bench-{}", std::process::id());
+        let mut child = Command::new(shipwheel)
+            .args(["serve", "--bind", "127.0.0.1:0", "--root"])
+            .arg(work.join("serve-root"))
+            .env("SHIPWHEEL_SERVE_TOKEN", &token)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .context("cannot start shipwheel serve")?;
+        let stdout = child
+            .stdout
+            .take()
+            .context("no stdout from shipwheel serve")?;
+        let mut upload_url = None;
+        for line in std::io::BufReader::new(stdout).lines().take(20) {
+            let line = line?;
+            if let Some(url) = line.trim().strip_prefix("upload:") {
+                upload_url = Some(url.trim().to_string());
+                break;
+            }
+        }
+        let Some(upload_url) = upload_url else {
+            let _ = child.kill();
+            bail!("shipwheel serve did not print its upload URL");
+        };
+        Ok(ServeProcess {
+            child,
+            upload_url,
+            token,
+        })
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -359,7 +359,7 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     if args.dry_run {
         for i in &todo {
             if let Some(f) = files.get(*i) {
-                let mut o = present_like(f, FileStatus::WouldUpload);
+                let mut o = FileOutcome::new(f, FileStatus::WouldUpload);
                 o.message = Some("dry run: not uploaded".into());
                 if !json && !global.quiet {
                     output::eprintln(&outcome_line(&o));
@@ -517,21 +517,6 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             }
             Ok(ExitStatus::Failure)
         }
-    }
-}
-
-fn present_like(f: &PublishFile, status: FileStatus) -> FileOutcome {
-    FileOutcome {
-        filename: f.filename.clone(),
-        path: f.path.clone(),
-        status,
-        url: None,
-        sha256: f.digests.sha256.clone(),
-        blake2_256: f.digests.blake2_256.clone(),
-        size: f.digests.size,
-        attempts: 0,
-        message: None,
-        hint: None,
     }
 }
 
