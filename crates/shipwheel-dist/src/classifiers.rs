@@ -17,7 +17,7 @@ pub const TC001: Rule = Rule {
     name: "classifier-invalid",
     severity: Severity::Error,
     summary: "A classifier that is not in the trove-classifiers list",
-    hint: "Pick the exact text from https://pypi.org/classifiers/ (spelling, spaces and case matter)",
+    hint: "Pick the exact text from PyPI's classifier list (`python -m trove_classifiers` prints it); spelling, spaces and case matter",
 };
 pub const TC002: Rule = Rule {
     id: "TC002",
