@@ -1,38 +1,14 @@
 //! IndexClient against real servers: pypiserver (PEP 503 HTML) and devpi-server (PEP 691 JSON).
 
 use std::path::Path;
-use std::process::Command;
 
 use sha2::{Digest, Sha256};
 use shipwheel_index::{Credentials, IndexClient, ReadError};
 use test_support::builder::{SdistBuilder, WheelBuilder};
-use test_support::peer_bin;
 use test_support::servers::{Devpi, Pypiserver, PypiserverOptions};
 
 fn sha256_hex(path: &Path) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
-}
-
-/// Upload with the peer `uv publish`, so the reads below see files a real client put there.
-fn uv_publish(url: &str, user: &str, password: &str, files: &[&Path]) {
-    let out = Command::new(peer_bin("uv"))
-        .args([
-            "publish",
-            "--trusted-publishing",
-            "never",
-            "--publish-url",
-            url,
-        ])
-        .args(["-u", user, "-p", password])
-        .args(files)
-        .env("UV_NO_CONFIG", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "uv publish failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[tokio::test]
@@ -42,7 +18,7 @@ async fn reads_pypiserver_html() {
     let wheel = WheelBuilder::new("Read_Demo", "1.0").write_to(dir.path());
     let sdist = SdistBuilder::new("read-demo", "1.0").write_to(dir.path());
     let other = WheelBuilder::new("read-demo", "1.1").write_to(dir.path());
-    uv_publish(
+    test_support::uv_publish_ok(
         &server.upload_url,
         &server.user,
         &server.password,
@@ -89,7 +65,7 @@ async fn reads_devpi_json_with_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let wheel = WheelBuilder::new("read-demo", "2.0").write_to(dir.path());
     let sdist = SdistBuilder::new("read-demo", "2.0").write_to(dir.path());
-    uv_publish(
+    test_support::uv_publish_ok(
         &server.upload_url,
         &server.user,
         &server.token,

@@ -53,19 +53,7 @@ fn twine_upload(server: &RunningServer, token: &str, files: &[&Path]) -> Output 
 }
 
 fn uv_publish(server: &RunningServer, files: &[&Path]) -> Output {
-    clean("uv")
-        .args([
-            "publish",
-            "--no-config",
-            "--trusted-publishing",
-            "never",
-            "--publish-url",
-        ])
-        .arg(server.upload_url())
-        .args(["-u", "__token__", "-p", TOKEN])
-        .args(files)
-        .output()
-        .unwrap()
+    test_support::uv_publish(&server.upload_url(), "__token__", TOKEN, files)
 }
 
 fn package(dir: &Path, name: &str, version: &str) -> (std::path::PathBuf, std::path::PathBuf) {

@@ -11,34 +11,6 @@ use test_support::builder::{SdistBuilder, WheelBuilder};
 use test_support::peer_bin;
 use test_support::servers::{Pypiserver, PypiserverOptions};
 
-fn publish(upload_url: &str, files: &[&Path]) {
-    let mut cmd = Command::new(peer_bin("uv"));
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("UV_") {
-            cmd.env_remove(k);
-        }
-    }
-    let out = cmd
-        .args([
-            "publish",
-            "--no-config",
-            "--trusted-publishing",
-            "never",
-            "--publish-url",
-            upload_url,
-        ])
-        .args(["-u", "__token__", "-p", "unused"])
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn options(index_url: &str, target: Target, installer: Installer) -> VerifyOptions {
     VerifyOptions {
         index_url: index_url.to_string(),
@@ -519,4 +491,8 @@ async fn sdist_without_its_build_backend_fails_clearly() {
         let output = failed.output.as_deref().unwrap_or_default();
         assert!(output.contains("hatchling"), "{name}: {output}");
     }
+}
+
+fn publish(upload_url: &str, files: &[&Path]) {
+    test_support::uv_publish_ok(upload_url, "__token__", "unused", files);
 }

@@ -1,38 +1,10 @@
 //! `shipwheel verify` as a process, against `shipwheel serve` running in-process.
 
 use std::path::Path;
-use std::process::Command;
 
 use shipwheel_serve::{Server, ServerConfig};
 use test_support::builder::WheelBuilder;
 use test_support::peer_bin;
-
-fn publish(upload_url: &str, file: &Path) {
-    let mut cmd = Command::new(peer_bin("uv"));
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("UV_") {
-            cmd.env_remove(k);
-        }
-    }
-    let out = cmd
-        .args([
-            "publish",
-            "--no-config",
-            "--trusted-publishing",
-            "never",
-            "--publish-url",
-            upload_url,
-        ])
-        .args(["-u", "__token__", "-p", "x"])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn verify() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("shipwheel").unwrap();
@@ -341,4 +313,8 @@ fn verify_next_step_names_what_to_fix() {
         ),
         "{stdout}"
     );
+}
+
+fn publish(upload_url: &str, file: &Path) {
+    test_support::uv_publish_ok(upload_url, "__token__", "x", &[file]);
 }

@@ -36,6 +36,38 @@ pub fn peer_bin(name: &str) -> PathBuf {
     peers_venv().join("bin").join(name)
 }
 
+/// Upload `files` with the pinned `uv publish`: no config file, no trusted publishing and no
+/// `UV_*` settings from the environment, so only the given URL and credentials count.
+pub fn uv_publish(
+    upload_url: &str,
+    user: &str,
+    password: &str,
+    files: &[&Path],
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(peer_bin("uv"));
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("UV_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.args(["publish", "--no-config", "--trusted-publishing", "never"])
+        .args(["--publish-url", upload_url, "-u", user, "-p", password])
+        .args(files)
+        .output()
+        .expect("run uv publish")
+}
+
+/// [`uv_publish`], panicking with uv's output unless it succeeded.
+pub fn uv_publish_ok(upload_url: &str, user: &str, password: &str, files: &[&Path]) {
+    let out = uv_publish(upload_url, user, password, files);
+    assert!(
+        out.status.success(),
+        "uv publish to {upload_url} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The real-package corpus downloaded by `scripts/corpus.sh` (`wheels/` and `sdists/`).
 pub fn corpus_dir() -> PathBuf {
     let dir = workspace_root().join("target/corpus");
