@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use shipwheel_dist::pep::{Version, normalize_name};
-use shipwheel_dist::{Severity, check_file};
+use shipwheel_dist::{CheckOptions, Severity, check_file};
 use tokio::io::AsyncWriteExt;
 
 use crate::http::{Shared, base_url, pypi_error};
@@ -315,7 +315,11 @@ pub async fn upload(State(state): State<Shared>, headers: HeaderMap, request: Re
     }
     // The same rules as `shipwheel check`, on the file as received.
     let path = received.path.clone();
-    let options = state.check.clone();
+    // The digests were computed while the body streamed in; hashing the file again is waste.
+    let options = CheckOptions {
+        digests: false,
+        ..state.check.clone()
+    };
     let fname = filename.clone();
     let judged = tokio::task::spawn_blocking(move || {
         let report = check_file(&path, &options);
