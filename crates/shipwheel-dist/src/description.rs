@@ -194,7 +194,8 @@ fn check_rst(
         .collect()
 }
 
-fn native(text: &str) -> Vec<RstMessage> {
+/// The built-in checker's messages for `text`, in the shape an external renderer reports them.
+pub fn native(text: &str) -> Vec<RstMessage> {
     rst::check(text)
         .into_iter()
         .map(|p| RstMessage {

@@ -188,11 +188,51 @@ pub struct Preflight {
     pub project_known: bool,
 }
 
+/// Project pages read from the index, by normalized project name: `None` when the index does not
+/// know the project (404).
+pub type ProjectPages = BTreeMap<String, Option<Vec<RemoteFile>>>;
+
+/// Read the page of every project in `projects` (names in any spelling), all at once, each with
+/// retries. Lets a caller ask the index while it still checks the files.
+pub async fn fetch_projects(
+    client: &IndexClient,
+    projects: impl IntoIterator<Item = String>,
+) -> Result<ProjectPages, ReadError> {
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for p in projects {
+        names
+            .entry(shipwheel_dist::pep::normalize_name(&p))
+            .or_insert(p);
+    }
+    let answers = futures_util::future::join_all(names.into_iter().map(|(key, name)| async move {
+        let page = read_with_retries(|| client.project_files(&name)).await;
+        (key, page)
+    }))
+    .await;
+    let mut pages = ProjectPages::new();
+    for (key, page) in answers {
+        pages.insert(key, page?);
+    }
+    Ok(pages)
+}
+
 /// Ask the index what it has for each (project, version) and compare with the local files.
 /// `now_unix` and `warehouse` drive the 14-day rule.
 pub async fn preflight(
     files: &[PublishFile],
     client: Option<&IndexClient>,
+    warehouse: bool,
+    now_unix: i64,
+) -> Result<Preflight, ReadError> {
+    preflight_with(files, client, ProjectPages::new(), warehouse, now_unix).await
+}
+
+/// [`preflight`] with some project pages already read (by [`fetch_projects`]); the pages of the
+/// other projects are read here.
+pub async fn preflight_with(
+    files: &[PublishFile],
+    client: Option<&IndexClient>,
+    mut pages: ProjectPages,
     warehouse: bool,
     now_unix: i64,
 ) -> Result<Preflight, ReadError> {
@@ -204,26 +244,23 @@ pub async fn preflight(
             project_known: false,
         });
     };
-    // One request per (project, version), all at once.
-    let mut wanted: BTreeMap<(String, String), &PublishFile> = BTreeMap::new();
-    for f in files {
-        let key = (
-            shipwheel_dist::pep::normalize_name(&f.project),
-            f.version.clone(),
-        );
-        wanted.entry(key).or_insert(f);
+    let missing: Vec<String> = files
+        .iter()
+        .filter(|f| !pages.contains_key(&shipwheel_dist::pep::normalize_name(&f.project)))
+        .map(|f| f.project.clone())
+        .collect();
+    if !missing.is_empty() {
+        pages.extend(fetch_projects(client, missing).await?);
     }
-    let answers = futures_util::future::join_all(wanted.iter().map(|(key, f)| async move {
-        let remote = read_with_retries(|| client.release_files(&f.project, &f.version)).await;
-        (key.clone(), remote)
-    }))
-    .await;
     let mut releases: BTreeMap<(String, String), Vec<RemoteFile>> = BTreeMap::new();
     let mut project_known = false;
-    for (key, remote) in answers {
-        let remote = remote?;
-        project_known |= remote.is_some();
-        releases.insert(key, remote.unwrap_or_default());
+    for f in files {
+        let project = shipwheel_dist::pep::normalize_name(&f.project);
+        let page = pages.get(&project).cloned().flatten();
+        project_known |= page.is_some();
+        releases
+            .entry((project, f.version.clone()))
+            .or_insert_with(|| crate::read::filter_release(page.unwrap_or_default(), &f.version));
     }
     let mut presence = Vec::with_capacity(files.len());
     let mut refusals = Vec::new();

@@ -1,5 +1,6 @@
 //! `~/.pypirc` in twine's format: `[distutils] index-servers = …` plus one section per index with
-//! `repository`, `username` and `password`.
+//! `repository`, `username` and `password`, and the legacy `[server-login]` section whose
+//! `username`/`password` fill in whatever a repository's own section leaves out.
 
 use std::collections::BTreeMap;
 
@@ -68,7 +69,13 @@ pub fn parse_ini(text: &str) -> Result<BTreeMap<String, BTreeMap<String, String>
     Ok(sections)
 }
 
-/// Every index a pypirc file defines (twine's `get_config`).
+/// Every index a pypirc file defines, as twine's `get_config` reads it.
+///
+/// `[server-login]` (obsolete, kept by twine for old files) supplies the defaults: every
+/// repository starts with its `username` and `password`, and a key present in the repository's
+/// own section replaces the default (an empty value there means unset, not the default).
+/// `pypi` is always defined, listed in `index-servers` or not; its own section is read only when
+/// it is listed, so an unlisted `pypi` gets just the `[server-login]` credentials.
 pub fn parse_pypirc(text: &str) -> Result<Vec<PypircRepository>, String> {
     let sections = parse_ini(text)?;
     let servers: Vec<String> = match sections
@@ -78,19 +85,36 @@ pub fn parse_pypirc(text: &str) -> Result<Vec<PypircRepository>, String> {
         Some(list) => list.split_whitespace().map(str::to_string).collect(),
         None => vec!["pypi".into(), "testpypi".into()],
     };
-    let mut out = Vec::new();
-    for name in servers {
-        let section = sections.get(&name);
-        let get = |k: &str| section.and_then(|s| s.get(k)).cloned();
-        let repository = get("repository")
-            .or_else(|| IndexTarget::known(&name).map(|t| t.upload_url))
+    let login = sections.get("server-login");
+    let repo = |name: &str, section: Option<&BTreeMap<String, String>>| {
+        let get = |k: &str| {
+            section
+                .and_then(|s| s.get(k))
+                .or_else(|| login.and_then(|s| s.get(k)))
+                .filter(|v| !v.is_empty())
+                .cloned()
+        };
+        let repository = section
+            .and_then(|s| s.get("repository"))
+            .cloned()
+            .or_else(|| IndexTarget::known(name).map(|t| t.upload_url))
             .filter(|s| !s.is_empty());
-        out.push(PypircRepository {
+        PypircRepository {
             repository,
-            username: get("username").filter(|s| !s.is_empty()),
-            password: get("password").filter(|s| !s.is_empty()).map(Secret::new),
-            name,
-        });
+            username: get("username"),
+            password: get("password").map(Secret::new),
+            name: name.to_string(),
+        }
+    };
+    let mut out: Vec<PypircRepository> = Vec::new();
+    for name in &servers {
+        if out.iter().any(|r| &r.name == name) {
+            continue;
+        }
+        out.push(repo(name, sections.get(name)));
+    }
+    if !out.iter().any(|r| r.name == "pypi") {
+        out.push(repo("pypi", None));
     }
     Ok(out)
 }
@@ -138,6 +162,120 @@ password = s3cret
         assert_eq!(repos.len(), 2);
         assert_eq!(repos[1].username.as_deref(), Some("__token__"));
         assert!(repos[0].password.is_none());
+    }
+
+    fn find<'a>(repos: &'a [PypircRepository], name: &str) -> &'a PypircRepository {
+        match repos.iter().find(|r| r.name == name) {
+            Some(r) => r,
+            None => panic!("no repository {name} in {repos:?}"),
+        }
+    }
+
+    #[test]
+    fn server_login_fills_in_pypi_without_credentials() {
+        let text = "\
+[distutils]
+index-servers = pypi
+
+[server-login]
+username = legacy
+password = legacy-secret
+";
+        let repos = parse_pypirc(text).unwrap();
+        assert_eq!(repos.len(), 1);
+        let pypi = find(&repos, "pypi");
+        assert_eq!(pypi.username.as_deref(), Some("legacy"));
+        assert_eq!(pypi.password.as_ref().unwrap().expose(), "legacy-secret");
+        assert_eq!(
+            pypi.repository.as_deref(),
+            Some(IndexTarget::pypi().upload_url.as_str())
+        );
+        // Without [distutils] too (pypi and testpypi are the default servers).
+        let repos = parse_pypirc("[server-login]\nusername = u\npassword = p\n").unwrap();
+        assert_eq!(repos.len(), 2);
+        for r in &repos {
+            assert_eq!(r.username.as_deref(), Some("u"), "{}", r.name);
+            assert_eq!(r.password.as_ref().unwrap().expose(), "p", "{}", r.name);
+        }
+    }
+
+    #[test]
+    fn a_repository_section_wins_key_by_key() {
+        let text = "\
+[distutils]
+index-servers =
+    pypi
+    local
+    bare
+
+[pypi]
+password = pypi-TOKEN
+
+[local]
+repository = http://127.0.0.1:8081/
+username = own
+password =
+
+[server-login]
+username = legacy
+password = legacy-secret
+";
+        let repos = parse_pypirc(text).unwrap();
+        // Only the missing key comes from [server-login].
+        let pypi = find(&repos, "pypi");
+        assert_eq!(pypi.username.as_deref(), Some("legacy"));
+        assert_eq!(pypi.password.as_ref().unwrap().expose(), "pypi-TOKEN");
+        // A key present but empty replaces the default with nothing.
+        let local = find(&repos, "local");
+        assert_eq!(local.username.as_deref(), Some("own"));
+        assert!(local.password.is_none());
+        // A listed server without a section still gets the defaults, but no URL.
+        let bare = find(&repos, "bare");
+        assert_eq!(bare.username.as_deref(), Some("legacy"));
+        assert_eq!(bare.password.as_ref().unwrap().expose(), "legacy-secret");
+        assert!(bare.repository.is_none());
+    }
+
+    #[test]
+    fn pypi_is_always_defined_but_unlisted_sections_are_ignored() {
+        let text = "\
+[distutils]
+index-servers = local
+
+[local]
+repository = http://127.0.0.1:8081/
+
+[pypi]
+username = ignored
+password = ignored
+
+[server-login]
+username = legacy
+password = legacy-secret
+";
+        let repos = parse_pypirc(text).unwrap();
+        assert_eq!(
+            repos.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            vec!["local", "pypi"]
+        );
+        let pypi = find(&repos, "pypi");
+        assert_eq!(pypi.username.as_deref(), Some("legacy"));
+        assert_eq!(pypi.password.as_ref().unwrap().expose(), "legacy-secret");
+        assert_eq!(find(&repos, "local").username.as_deref(), Some("legacy"));
+        // Without [server-login], an unlisted pypi has no credentials (as before).
+        let repos =
+            parse_pypirc("[distutils]\nindex-servers = local\n[pypi]\nusername = x\n").unwrap();
+        let pypi = find(&repos, "pypi");
+        assert!(pypi.username.is_none() && pypi.password.is_none());
+        // Other keys of [server-login] (distutils' `repository`) are not read.
+        let repos =
+            parse_pypirc("[server-login]\nrepository = http://127.0.0.1:1/\nusername = u\n")
+                .unwrap();
+        assert_eq!(
+            find(&repos, "pypi").repository.as_deref(),
+            Some(IndexTarget::pypi().upload_url.as_str())
+        );
+        assert!(find(&repos, "pypi").password.is_none());
     }
 
     #[test]

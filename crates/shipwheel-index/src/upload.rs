@@ -312,6 +312,62 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     )
 }
 
+/// Files up to this size are sent from one in-memory buffer; larger ones are streamed.
+pub const IN_MEMORY_BODY_MAX: u64 = 1 << 20;
+
+/// A multipart boundary with 128 random bits: no file or form value can contain it by chance.
+fn new_boundary() -> String {
+    use rand::Rng as _;
+    let mut rng = rand::rng();
+    format!(
+        "shipwheel-{:016x}{:016x}",
+        rng.random::<u64>(),
+        rng.random::<u64>()
+    )
+}
+
+/// Quote a multipart parameter value the way browsers do (WHATWG): `"` and line breaks are
+/// percent-encoded, so a value can never end the header early.
+fn quote_param(value: &str) -> String {
+    value
+        .replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// The whole `multipart/form-data` body: the text fields in order, then the file as `content`.
+pub fn multipart_body(
+    boundary: &str,
+    fields: &[(String, String)],
+    filename: &str,
+    content: &[u8],
+) -> Vec<u8> {
+    let text_len: usize = fields
+        .iter()
+        .map(|(k, v)| boundary.len() + k.len() + v.len() + 64)
+        .sum();
+    let mut body = Vec::with_capacity(text_len + content.len() + filename.len() + 256);
+    for (name, value) in fields {
+        body.extend_from_slice(b"--");
+        body.extend_from_slice(boundary.as_bytes());
+        body.extend_from_slice(b"\r\nContent-Disposition: form-data; name=\"");
+        body.extend_from_slice(quote_param(name).as_bytes());
+        body.extend_from_slice(b"\"\r\n\r\n");
+        body.extend_from_slice(value.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--");
+    body.extend_from_slice(boundary.as_bytes());
+    body.extend_from_slice(b"\r\nContent-Disposition: form-data; name=\"content\"; filename=\"");
+    body.extend_from_slice(quote_param(filename).as_bytes());
+    body.extend_from_slice(b"\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\r\n--");
+    body.extend_from_slice(boundary.as_bytes());
+    body.extend_from_slice(b"--\r\n");
+    body
+}
+
 /// Posts files to one upload URL.
 #[derive(Clone, Debug)]
 pub struct Uploader {
@@ -329,25 +385,31 @@ impl Uploader {
         timeout: Duration,
         connect_timeout: Duration,
     ) -> Result<Uploader, TransportError> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(crate::user_agent())
             .timeout(timeout)
             .connect_timeout(connect_timeout)
             // A redirected POST would need the streamed body twice; report it instead.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| TransportError {
-                message: format!("cannot build an HTTP client: {}", error_chain_text(&e)),
-                maybe_sent: false,
-                timeout: false,
-            })?;
+            .redirect(reqwest::redirect::Policy::none());
+        if upload_url.scheme() == "http" {
+            // Redirects are not followed, so this client never speaks TLS: skip loading the
+            // system's root certificates (a few ms of start-up).
+            builder = builder.tls_certs_only(Vec::<reqwest::Certificate>::new());
+        }
+        let http = builder.build().map_err(|e| TransportError {
+            message: format!("cannot build an HTTP client: {}", error_chain_text(&e)),
+            maybe_sent: false,
+            timeout: false,
+        })?;
         Ok(Uploader {
             http,
             url: upload_url.clone(),
         })
     }
 
-    /// POST one file. The file is streamed from disk; `fields` come before the file part.
+    /// POST one file; `fields` come before the file part. A file of at most
+    /// [`IN_MEMORY_BODY_MAX`] bytes goes as one buffer (the request leaves in one write, which
+    /// saves the index a read per part); a larger one is streamed from disk in constant memory.
     pub async fn post(
         &self,
         path: &Path,
@@ -357,46 +419,66 @@ impl Uploader {
         credentials: Option<&Credentials>,
         progress: Option<ProgressFn>,
     ) -> Result<UploadResponse, TransportError> {
-        let file = tokio::fs::File::open(path)
-            .await
-            .map_err(|e| TransportError {
-                message: format!("cannot open {}: {e}", path.display()),
-                maybe_sent: false,
-                timeout: false,
-            })?;
-        let mut sent = 0u64;
-        let stream =
-            tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).map(move |chunk| {
-                if let Ok(c) = &chunk {
-                    sent += c.len() as u64;
-                    if let Some(p) = &progress {
-                        p(sent);
+        let local = |message: String| TransportError {
+            message,
+            maybe_sent: false,
+            timeout: false,
+        };
+        let request = self.http.post(self.url.clone()).header(
+            reqwest::header::ACCEPT,
+            "application/json;q=0.9, text/plain;q=0.8, text/html;q=0.7",
+        );
+        let mut request = if size <= IN_MEMORY_BODY_MAX {
+            let content = tokio::fs::read(path)
+                .await
+                .map_err(|e| local(format!("cannot read {}: {e}", path.display())))?;
+            if content.len() as u64 != size {
+                return Err(local(format!(
+                    "{} changed while it was being uploaded ({} bytes, {} when checked); rebuild it and run again",
+                    path.display(),
+                    content.len(),
+                    size
+                )));
+            }
+            let boundary = new_boundary();
+            let body = multipart_body(&boundary, fields, filename, &content);
+            if let Some(p) = &progress {
+                p(size);
+            }
+            request
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(body)
+        } else {
+            let file = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| local(format!("cannot open {}: {e}", path.display())))?;
+            let mut sent = 0u64;
+            let stream =
+                tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).map(move |chunk| {
+                    if let Ok(c) = &chunk {
+                        sent += c.len() as u64;
+                        if let Some(p) = &progress {
+                            p(sent);
+                        }
                     }
-                }
-                chunk
-            });
-        let part =
-            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
-                .file_name(filename.to_string())
-                .mime_str("application/octet-stream")
-                .map_err(|e| TransportError {
-                    message: error_chain_text(&e),
-                    maybe_sent: false,
-                    timeout: false,
-                })?;
-        let mut form = reqwest::multipart::Form::new();
-        for (k, v) in fields {
-            form = form.text(k.clone(), v.clone());
-        }
-        form = form.part("content", part);
-        let mut request = self
-            .http
-            .post(self.url.clone())
-            .header(
-                reqwest::header::ACCEPT,
-                "application/json;q=0.9, text/plain;q=0.8, text/html;q=0.7",
+                    chunk
+                });
+            let part = reqwest::multipart::Part::stream_with_length(
+                reqwest::Body::wrap_stream(stream),
+                size,
             )
-            .multipart(form);
+            .file_name(filename.to_string())
+            .mime_str("application/octet-stream")
+            .map_err(|e| local(error_chain_text(&e)))?;
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in fields {
+                form = form.text(k.clone(), v.clone());
+            }
+            request.multipart(form.part("content", part))
+        };
         if let Some(c) = credentials {
             request = request.header(reqwest::header::AUTHORIZATION, c.basic_header());
         }
@@ -679,6 +761,37 @@ Platform: any\nRequires-Dist: x>=1\nImport-Name: demo\nDescription-Content-Type:
                 .unwrap()
                 .contains("scoped")
         );
+    }
+
+    #[test]
+    fn multipart_body_is_well_formed() {
+        let fields = vec![
+            (":action".to_string(), "file_upload".to_string()),
+            (
+                "description".to_string(),
+                "line one\r\n\r\n--not-a-boundary\n".to_string(),
+            ),
+        ];
+        let body = multipart_body("B0UND", &fields, "a\"b\r\n.whl", b"PK\x03\x04\r\n--");
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.starts_with(
+            "--B0UND\r\nContent-Disposition: form-data; name=\":action\"\r\n\r\nfile_upload\r\n"
+        ));
+        // The value is carried verbatim, line breaks included.
+        assert!(text.contains(
+            "name=\"description\"\r\n\r\nline one\r\n\r\n--not-a-boundary\n\r\n--B0UND\r\n"
+        ));
+        // A quote or line break in the filename cannot end the header early.
+        assert!(text.contains("name=\"content\"; filename=\"a%22b%0D%0A.whl\"\r\nContent-Type: application/octet-stream\r\n\r\nPK\x03\x04\r\n--\r\n--B0UND--\r\n"));
+        assert!(text.ends_with("--B0UND--\r\n"));
+        assert_eq!(text.matches("--B0UND\r\n").count(), 3);
+    }
+
+    #[test]
+    fn boundaries_are_random() {
+        let a = new_boundary();
+        assert_ne!(a, new_boundary());
+        assert!(a.len() >= 40, "{a}");
     }
 
     #[test]

@@ -2,19 +2,21 @@
 //!
 //! One Python process serves every description of a run: it is started on first use, reads one
 //! JSON request per line on stdin and answers one JSON line on stdout, and is killed when the
-//! renderer is dropped.
+//! renderer is dropped. With `--rst-renderer auto` even the search for readme-renderer waits
+//! until a reStructuredText description needs rendering ([`AutoRst`]), so a run without one
+//! starts no Python at all.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// How long one description may take to render before the native checker takes over.
 const RENDER_TIMEOUT: Duration = Duration::from_secs(60);
 
-use shipwheel_dist::description::{RstMessage, RstRenderer};
+use shipwheel_dist::description::{RstMessage, RstRenderer, native};
 
 /// Prints `readme-renderer-version docutils-version`, or fails when readme-renderer is missing.
 const PROBE: &str = "import importlib.metadata as m, docutils, readme_renderer.rst\n\
@@ -238,29 +240,80 @@ fn probe(python: &Path) -> Option<String> {
     Some(format!("readme-renderer {renderer} (docutils {docutils})"))
 }
 
-fn detect_from(candidates: &[PathBuf]) -> Option<Arc<dyn RstRenderer + Send + Sync>> {
+fn detect_from(candidates: &[PathBuf]) -> Option<PythonRst> {
     candidates.iter().find_map(|python| {
-        probe(python).map(|name| {
-            Arc::new(PythonRst {
-                python: python.clone(),
-                name,
-                timeout: RENDER_TIMEOUT,
-                server: Mutex::new(None),
-            }) as Arc<dyn RstRenderer + Send + Sync>
+        probe(python).map(|name| PythonRst {
+            python: python.clone(),
+            name,
+            timeout: RENDER_TIMEOUT,
+            server: Mutex::new(None),
         })
     })
 }
 
-/// The first Python with readme-renderer importable among: `python` (e.g. `--python`),
-/// `$SHIPWHEEL_PYTHON`, and `python3` on PATH. `None` means the native checker is used.
-pub fn detect(python: Option<&Path>) -> Option<Arc<dyn RstRenderer + Send + Sync>> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    candidates.extend(python.map(Path::to_path_buf));
+/// Interpreters to try, in order: `python` (e.g. `--python`), `$SHIPWHEEL_PYTHON`, and
+/// `python3` on PATH.
+fn candidates(python: Option<&Path>) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    out.extend(python.map(Path::to_path_buf));
     if let Some(env) = std::env::var_os("SHIPWHEEL_PYTHON").filter(|v| !v.is_empty()) {
-        candidates.push(PathBuf::from(env));
+        out.push(PathBuf::from(env));
     }
-    candidates.push(PathBuf::from("python3"));
-    detect_from(&candidates)
+    out.push(PathBuf::from("python3"));
+    out
+}
+
+/// The first Python with readme-renderer importable among [`candidates`]. `None` means the
+/// native checker is used.
+pub fn detect(python: Option<&Path>) -> Option<Arc<dyn RstRenderer + Send + Sync>> {
+    detect_from(&candidates(python)).map(|r| Arc::new(r) as Arc<dyn RstRenderer + Send + Sync>)
+}
+
+/// What [`AutoRst`] reports when no description needed rendering: it never looked for
+/// readme-renderer, so it cannot say which renderer would have judged.
+pub const NOT_NEEDED: &str = "not needed";
+
+/// `--rst-renderer auto`: readme-renderer when an interpreter has it, else the native checker.
+/// The interpreters are probed on the first reStructuredText description, once per run, whichever
+/// thread gets there first (the others wait for its answer).
+pub struct AutoRst {
+    candidates: Vec<PathBuf>,
+    found: OnceLock<Option<PythonRst>>,
+}
+
+impl AutoRst {
+    pub fn new(python: Option<&Path>) -> AutoRst {
+        AutoRst {
+            candidates: candidates(python),
+            found: OnceLock::new(),
+        }
+    }
+
+    fn python(&self) -> Option<&PythonRst> {
+        self.found
+            .get_or_init(|| detect_from(&self.candidates))
+            .as_ref()
+    }
+}
+
+impl RstRenderer for AutoRst {
+    /// The renderer that judged: readme-renderer's name, `native`, or [`NOT_NEEDED`].
+    fn name(&self) -> String {
+        match self.found.get() {
+            Some(Some(python)) => python.name(),
+            Some(None) => "native".to_string(),
+            None => NOT_NEEDED.to_string(),
+        }
+    }
+
+    fn check(&self, text: &str) -> Result<Vec<RstMessage>, String> {
+        match self.python() {
+            Some(python) => python.check(text),
+            // No readme-renderer: the native checker is the chosen renderer here, not a
+            // fallback after a failure, so its messages come back as the renderer's own.
+            None => Ok(native(text)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -320,6 +373,39 @@ mod tests {
         // A Python without readme-renderer is not a candidate either.
         let missing = std::env::temp_dir().join("shipwheel-no-such-python-here");
         assert!(detect_from(&[missing]).is_none());
+    }
+
+    #[test]
+    fn auto_probes_on_first_use_and_names_what_judged() {
+        let auto = AutoRst {
+            candidates: vec![PathBuf::from("/nonexistent/python3")],
+            found: OnceLock::new(),
+        };
+        assert_eq!(auto.name(), NOT_NEEDED);
+        // No readme-renderer: the native checker's messages, and the report says so.
+        let bad = "Title\n====\n\ntext\n";
+        assert_eq!(auto.check(bad), Ok(native(bad)));
+        assert!(!native(bad).is_empty());
+        assert_eq!(auto.name(), "native");
+
+        let auto = AutoRst {
+            candidates: vec![test_support::peer_bin("python")],
+            found: OnceLock::new(),
+        };
+        assert_eq!(auto.name(), NOT_NEEDED);
+        assert_eq!(
+            auto.check("a\n\n.. foo:: bar\n"),
+            Ok(vec![RstMessage {
+                line: Some(3),
+                level: "ERROR".into(),
+                message: "Unknown directive type \"foo\".".into(),
+            }])
+        );
+        assert!(
+            auto.name().starts_with("readme-renderer "),
+            "{}",
+            auto.name()
+        );
     }
 
     #[cfg(unix)]

@@ -95,6 +95,26 @@ fn files(dir: &Path) -> Vec<PathBuf> {
         .header("License-File", "LICENSE")
         .file("LICENSE", "MIT\n");
     out.push(s.write_to(dir));
+    // Larger than the in-memory limit, so this one is streamed from disk (incompressible
+    // content, stored, so the file really is that big).
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let noise: Vec<u8> = (0..(3 << 19))
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let big = WheelBuilder::new("big_demo", "1.0")
+        .file("big_demo/data.bin", noise)
+        .stored()
+        .write_to(dir);
+    assert!(
+        std::fs::metadata(&big).unwrap().len() > shipwheel_index::upload::IN_MEMORY_BODY_MAX,
+        "the big wheel must take the streamed path"
+    );
+    out.push(big);
     out.sort();
     out
 }
@@ -104,7 +124,7 @@ fn shipwheel_sends_the_same_form_as_twine() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let files = files(dir.path());
-    assert_eq!(files.len(), 4);
+    assert_eq!(files.len(), 5);
 
     let twine_index = FakeIndex::start();
     let out = Command::new(peer_bin("twine"))
@@ -139,7 +159,7 @@ fn shipwheel_sends_the_same_form_as_twine() {
 
     let theirs = field_maps(&twine_index);
     let mine = field_maps(&ours);
-    assert_eq!(theirs.len(), 4);
+    assert_eq!(theirs.len(), 5);
     assert_eq!(
         theirs.keys().collect::<Vec<_>>(),
         mine.keys().collect::<Vec<_>>(),

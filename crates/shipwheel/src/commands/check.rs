@@ -324,7 +324,9 @@ fn choose_renderer(
 ) -> anyhow::Result<Option<Arc<dyn RstRenderer + Send + Sync>>> {
     match choice {
         RstChoice::Native => Ok(None),
-        RstChoice::Auto => Ok(crate::rst_python::detect(python)),
+        // Looked for only when a reStructuredText description needs rendering.
+        RstChoice::Auto => Ok(Some(Arc::new(crate::rst_python::AutoRst::new(python)))),
+        // Asked for explicitly: a missing readme-renderer fails the run before any checking.
         RstChoice::Python => match crate::rst_python::detect(python) {
             Some(r) => Ok(Some(r)),
             None => {

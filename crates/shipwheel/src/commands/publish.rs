@@ -11,8 +11,8 @@ use anyhow::Context as _;
 use shipwheel_dist::{CheckOptions, DistKind};
 use shipwheel_index::oidc::{GithubOidc, OidcError, TrustedPublisher};
 use shipwheel_index::publish::{
-    Auth, FileOutcome, FileStatus, Preflight, Presence, PublishFile, Reporter, TokenSource,
-    UploadOptions, present_outcome,
+    Auth, FileOutcome, FileStatus, Presence, ProjectPages, PublishFile, Reporter, TokenSource,
+    UploadOptions, fetch_projects, preflight_with, present_outcome,
 };
 use shipwheel_index::secret::{redact_url, split_userinfo};
 use shipwheel_index::targets::IndexTarget;
@@ -159,6 +159,17 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     });
     let (candidates, certain) =
         index_candidates(&args, &target, static_creds.clone(), args.timeout)?;
+    // Read the index while the files are checked: the requests only need the project names,
+    // which the filenames give.
+    let locate = tokio::spawn(locate_index(
+        candidates,
+        certain,
+        paths
+            .iter()
+            .filter_map(|p| project_from_filename(p))
+            .collect(),
+        args.no_preflight,
+    ));
     let report = check.await.context("the check crashed")?;
     if report.has_errors() {
         let mut text = String::new();
@@ -292,16 +303,25 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
         }
     }
 
-    // 4. Find the index's simple API and ask it what it has.
-    let (checker, pre) = match locate_and_preflight(
-        candidates,
-        certain,
-        &files,
-        warehouse,
-        args.no_preflight,
-    )
-    .await
-    {
+    // 4. Ask the index what it has (its pages were being read while the files were checked).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let located = match locate.await {
+        Ok(result) => result,
+        Err(e) => return Err(anyhow::anyhow!("reading the index crashed: {e}")),
+    };
+    let preflight = async {
+        let (checker, pages) = located?;
+        let pre = if args.no_preflight {
+            preflight_with(&files, None, pages, warehouse, now).await?
+        } else {
+            preflight_with(&files, checker.as_ref(), pages, warehouse, now).await?
+        };
+        Ok::<_, shipwheel_index::ReadError>((checker, pre))
+    };
+    let (checker, pre) = match preflight.await {
         Ok(found) => found,
         Err(e) => {
             output::eprintln(&format!(
@@ -881,41 +901,46 @@ fn index_candidates(
     Ok((clients, false))
 }
 
-/// Find the simple API and run the preflight against it. A candidate is confirmed when it knows
-/// one of the projects, or else when its root answers 200 (one extra request, only for a first
-/// release). Returns the client (None when no candidate is a simple API) and the preflight.
-async fn locate_and_preflight(
+/// Find the simple API and read the pages of `projects` from it (started while the files are
+/// still being checked). A candidate is confirmed when it knows one of the projects, or else when
+/// its root answers 200 (one extra request, only for a first release). Returns the client (None
+/// when no candidate is a simple API) and the pages read.
+async fn locate_index(
     candidates: Vec<IndexClient>,
     certain: bool,
-    files: &[PublishFile],
-    warehouse: bool,
+    projects: Vec<String>,
     skip_preflight: bool,
-) -> Result<(Option<IndexClient>, Preflight), shipwheel_index::ReadError> {
-    use shipwheel_index::publish::preflight;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+) -> Result<(Option<IndexClient>, ProjectPages), shipwheel_index::ReadError> {
     if skip_preflight {
-        let mut found = None;
         for c in candidates {
             if certain || c.probe().await {
-                found = Some(c);
-                break;
+                return Ok((Some(c), ProjectPages::new()));
             }
         }
-        return Ok((found, preflight(files, None, warehouse, now).await?));
+        return Ok((None, ProjectPages::new()));
     }
     for c in candidates {
-        match preflight(files, Some(&c), warehouse, now).await {
-            Ok(p) if certain || p.project_known || c.probe().await => return Ok((Some(c), p)),
+        match fetch_projects(&c, projects.iter().cloned()).await {
+            Ok(pages) if certain || pages.values().any(Option::is_some) || c.probe().await => {
+                return Ok((Some(c), pages));
+            }
             Ok(_) => continue,
             Err(e) if certain => return Err(e),
             // A wrong guess answers errors (405, 500, ...); try the next one.
             Err(_) => continue,
         }
     }
-    Ok((None, preflight(files, None, warehouse, now).await?))
+    Ok((None, ProjectPages::new()))
+}
+
+/// The project a distribution's filename names, to start reading the index before the files'
+/// metadata is read (the preflight compares with the metadata's name later).
+fn project_from_filename(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    match shipwheel_dist::DistFilename::parse(name).ok()? {
+        shipwheel_dist::DistFilename::Wheel(w) => Some(w.name),
+        shipwheel_dist::DistFilename::Sdist(s) => Some(s.name),
+    }
 }
 
 /// Conventions: `…/legacy/` → `…/simple/` (Warehouse and shipwheel serve); devpi's
