@@ -1,8 +1,10 @@
 //! `cargo xtask bench-publish [--runs N]`: `shipwheel publish` against `uv publish` and
-//! `twine upload`, side by side in one run, uploading to a local pypiserver (loopback):
-//! one small wheel, a batch of 20 wheels, and peak RSS for one large file (64/128/256 MiB).
-//! Writes the `publish` section of docs/benchmarks.md.
+//! `twine upload`, side by side in one run, uploading to a local pypiserver (loopback), to
+//! `shipwheel serve`, and to the same pypiserver through a loopback latency proxy (20 and 80 ms
+//! round trips): one small wheel, a batch of 20 wheels, and peak RSS for one large file
+//! (64/128/256 MiB). Writes the `publish` section of docs/benchmarks.md.
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -12,6 +14,7 @@ use test_support::builder::WheelBuilder;
 use test_support::servers::{Pypiserver, PypiserverOptions};
 
 use crate::common::{ms, write_section};
+use crate::delay_proxy::DelayProxy;
 
 const TOOLS: [&str; 3] = ["shipwheel", "uv", "twine"];
 /// The 20-file case also runs shipwheel with `--jobs 1`, to show what parallel uploads cost or
@@ -285,29 +288,19 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
 
     // 1. One small wheel; every run uploads a new version (an upload, not a skip).
     eprintln!("bench-publish: one wheel, median of {runs} runs per tool");
-    let mut one_files = Vec::new();
-    for tool in TOOLS {
-        let dir = work.path().join(format!("one-{tool}"));
-        std::fs::create_dir_all(&dir)?;
-        let files: Vec<Vec<PathBuf>> = (0..=runs)
-            .map(|i| {
-                vec![make_wheel(
-                    &dir,
-                    &format!("bench-one-{tool}"),
-                    &format!("1.0.{i}"),
-                    0,
-                )]
-            })
-            .collect();
-        one_files.push(files);
-    }
-    let one = time_interleaved(&env, Some(&server.packages_dir), &TOOLS, runs, &one_files)?;
+    let one = time_interleaved(
+        &env,
+        Some(&server.packages_dir),
+        &TOOLS,
+        runs,
+        &one_sets(work.path(), "direct", runs)?,
+    )?;
 
     // 2. Twenty wheels in one command (one release's build matrix): small ones, where the
     // clients' own overhead shows, and 256 KiB ones, where the server's work dominates.
     let batch_runs = runs.div_ceil(2).max(3);
-    // The same batches against shipwheel's own index too: pypiserver needs about 4-5 ms of CPU
-    // per upload on this machine, which bounds every client; a fast server shows the clients.
+    // The same batches against shipwheel's own index too: a server that is not bound by the CPU
+    // these clients share with it.
     let serve = ServeProcess::start(&env.shipwheel, work.path())?;
     let serve_env = Env {
         server_url: serve.upload_url.clone(),
@@ -320,48 +313,68 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         ("pypiserver", &env, Some(server.packages_dir.as_path())),
         ("serve", &serve_env, None),
     ] {
-        for (label, payload) in [("small", 0usize), ("large", 256 * 1024)] {
+        for (label, payload) in BATCH_SIZES {
             eprintln!(
                 "bench-publish: 20 {label} wheels to {server_label}, median of {batch_runs} runs per tool"
             );
-            let mut batch_files = Vec::new();
-            for tool in BATCH_TOOLS {
-                let dir = work
-                    .path()
-                    .join(format!("batch-{server_label}-{label}-{tool}"));
-                std::fs::create_dir_all(&dir)?;
-                let sets: Vec<Vec<PathBuf>> = (0..=batch_runs)
-                    .map(|r| {
-                        matrix_tags()
-                            .iter()
-                            .map(|tag| {
-                                make_tagged_wheel(
-                                    &dir,
-                                    &format!("bench-batch-{server_label}-{label}-{tool}"),
-                                    &format!("1.0.{r}"),
-                                    payload,
-                                    tag,
-                                )
-                            })
-                            .collect()
-                    })
-                    .collect();
-                batch_files.push(sets);
-            }
             batches.push(time_interleaved(
                 run_env,
                 packages_dir,
                 &BATCH_TOOLS,
                 batch_runs,
-                &batch_files,
+                &batch_sets(
+                    work.path(),
+                    &format!("{server_label}-{label}"),
+                    payload,
+                    batch_runs,
+                )?,
             )?);
         }
     }
     drop(serve);
-    let (small_batch, batch, serve_small, serve_large) =
-        (&batches[0], &batches[1], &batches[2], &batches[3]);
+    let [small_batch, batch, serve_small, serve_large] = batches.as_slice() else {
+        bail!("expected four batch results");
+    };
 
-    // 3. Peak RSS for one large file. shipwheel runs with --no-check: the files exceed PyPI's
+    // 3. The same uploads to the same pypiserver through the latency proxy: what round trips to
+    // a remote index add, while the server's work stays the same.
+    let upstream = SocketAddr::from((Ipv4Addr::LOCALHOST, server.port));
+    let mut proxied: Vec<(u64, Timings, Timings, Timings)> = Vec::new();
+    for rtt_ms in PROXY_RTTS_MS {
+        let proxy = DelayProxy::start(upstream, Duration::from_millis(rtt_ms) / 2)?;
+        let proxy_env = Env {
+            server_url: format!("http://{}/", proxy.addr()),
+            ..env.clone()
+        };
+        let key = format!("rtt{rtt_ms}");
+        eprintln!("bench-publish: one wheel, {rtt_ms} ms RTT, median of {runs} runs per tool");
+        let one = time_interleaved(
+            &proxy_env,
+            Some(&server.packages_dir),
+            &TOOLS,
+            runs,
+            &one_sets(work.path(), &key, runs)?,
+        )?;
+        let mut sized = Vec::new();
+        for (label, payload) in BATCH_SIZES {
+            eprintln!(
+                "bench-publish: 20 {label} wheels, {rtt_ms} ms RTT, median of {batch_runs} runs per tool"
+            );
+            sized.push(time_interleaved(
+                &proxy_env,
+                Some(&server.packages_dir),
+                &BATCH_TOOLS,
+                batch_runs,
+                &batch_sets(work.path(), &format!("{key}-{label}"), payload, batch_runs)?,
+            )?);
+        }
+        drop(proxy);
+        let [small, large] = <[Timings; 2]>::try_from(sized)
+            .map_err(|_| anyhow::anyhow!("expected two batch results"))?;
+        proxied.push((rtt_ms, one, small, large));
+    }
+
+    // 4. Peak RSS for one large file. shipwheel runs with --no-check: the files exceed PyPI's
     // 100 MiB default limit, which `check` reports as an error.
     eprintln!("bench-publish: peak RSS for 64/128/256 MiB files");
     let mut rss: Vec<(u64, Vec<(&str, u64)>)> = Vec::new();
@@ -389,13 +402,6 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         rss.push((size_mib, row));
     }
 
-    let get = |list: &[(&str, Duration)], tool: &str| {
-        list.iter()
-            .find(|(t, _)| *t == tool)
-            .map(|(_, d)| *d)
-            .unwrap_or_default()
-    };
-    let ratio = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64().max(1e-9);
     let versions = {
         let v = |c: &Path, a: &str| {
             Command::new(c)
@@ -417,16 +423,23 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         )
     };
     let load_after = load_average();
+    let vs_uv = |list: &Timings| ratio(get(list, "shipwheel"), get(list, "uv"));
+    let goal = |list: &Timings| {
+        let r = vs_uv(list);
+        format!("{r:.2}× ({})", if r >= 2.0 { "met" } else { "not met" })
+    };
+
     let mut md = String::new();
     md.push_str("## publish\n\n");
     md.push_str(&format!(
-        "`cargo xtask bench-publish`: uploads to a local pypiserver 2.4.2 (loopback, password \
-         auth) on this machine ({} CPUs). Every timed run uploads new files (a new version), so \
-         nothing is skipped. shipwheel's times include its `check` of every file and its \
-         preflight request to the index. The tools take turns round by round (the first tool \
-         rotates), after one untimed warm-up upload each, and each run's files are deleted from \
-         the server afterwards, so every run meets the same server state. Versions: \
-         {versions}.\n\n",
+        "`cargo xtask bench-publish`: `shipwheel publish`, `uv publish` and `twine upload` \
+         upload the same kinds of files to a local pypiserver 2.4.2 (loopback, password auth), \
+         directly and through a loopback latency proxy, and to `shipwheel serve`, on this \
+         machine ({} CPUs). Every timed run uploads new files (a new version), so nothing is \
+         skipped. shipwheel's times include its `check` of every file and its preflight request \
+         to the index. The tools take turns round by round (the first tool rotates), after one \
+         untimed warm-up upload each, and each run's files are deleted from the server \
+         afterwards, so every run meets the same server state. Versions: {versions}.\n\n",
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
@@ -434,58 +447,158 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     md.push_str(&format!(
         "### Wall time (median of {runs} runs; 20 files: median of {batch_runs})\n\n\
          Load average (1 min) when the runs started: {load_before}; when they ended: \
-         {load_after}. The server shares the CPUs with the clients, so other load on the \
-         machine slows every tool down and narrows the gaps.\n\n"
+         {load_after}. The servers share the CPUs with the clients, so other load on the \
+         machine slows every tool down and narrows the gaps.\n\n\
+         The goal for a release of 20 files is an upload at least 2× as fast as `uv publish`. \
+         In this run, shipwheel (default `--jobs 4`) against `uv publish`, 20 files:\n\n\
+         - straight to pypiserver: {} with small wheels, {} with 256 KiB wheels;\n\
+         - to `shipwheel serve`: {} small, {} 256 KiB;\n",
+        goal(small_batch),
+        goal(batch),
+        goal(serve_small),
+        goal(serve_large),
     ));
-    md.push_str("| Case | shipwheel | uv publish | twine upload | vs uv | vs twine |\n|---|---|---|---|---|---|\n");
-    for (label, list, shipwheel_variant) in [
-        ("1 wheel (1.5 KiB)", &one, "shipwheel"),
-        (
-            "20 wheels of one release (about 1.5 KiB each)",
-            small_batch,
-            "shipwheel",
-        ),
-        (
-            "same 20 small wheels, shipwheel `--jobs 1`",
-            small_batch,
-            "shipwheel-j1",
-        ),
-        (
-            "20 wheels of one release (256 KiB each)",
-            batch,
-            "shipwheel",
-        ),
-        (
-            "same 20 wheels, shipwheel `--jobs 1`",
-            batch,
-            "shipwheel-j1",
-        ),
-        (
-            "20 small wheels to `shipwheel serve` instead of pypiserver",
-            serve_small,
-            "shipwheel",
-        ),
-        (
-            "20 wheels of 256 KiB to `shipwheel serve` instead of pypiserver",
-            serve_large,
-            "shipwheel",
-        ),
-    ] {
-        let (s, u, t) = (
-            get(list, shipwheel_variant),
-            get(list, "uv"),
-            get(list, "twine"),
-        );
+    for (rtt_ms, _, small, large) in &proxied {
         md.push_str(&format!(
-            "| {label} | {} | {} | {} | {:.1}× | {:.1}× |\n",
-            ms(s),
-            ms(u),
-            ms(t),
-            ratio(s, u),
-            ratio(s, t)
+            "- to pypiserver through the proxy, {rtt_ms} ms round trip: {} small, {} 256 KiB;\n",
+            goal(small),
+            goal(large)
         ));
     }
-    md.push_str("\n### Peak RSS for one large wheel (`/usr/bin/time -v`)\n\n");
+    md.push_str(
+        "\nWhat each setup measures, and so what its ratio says about the goal, is below each \
+         table.\n\n",
+    );
+
+    md.push_str("#### Straight to pypiserver (loopback, no added latency)\n\n");
+    md.push_str(&table(&[
+        ("1 wheel (1.5 KiB)".into(), &one, "shipwheel"),
+        (
+            "20 wheels of one release (about 1.5 KiB each)".into(),
+            small_batch,
+            "shipwheel",
+        ),
+        (
+            "same 20 small wheels, shipwheel `--jobs 1`".into(),
+            small_batch,
+            "shipwheel-j1",
+        ),
+        (
+            "20 wheels of one release (256 KiB each)".into(),
+            batch,
+            "shipwheel",
+        ),
+        (
+            "same 20 wheels, shipwheel `--jobs 1`".into(),
+            batch,
+            "shipwheel-j1",
+        ),
+    ]));
+    md.push_str(
+        "\nThe 20-wheel rows are one release's build matrix (5 CPython versions × 4 platforms) in \
+         one command. shipwheel uploads 4 files at a time (`--jobs 4`, the default); uv and \
+         twine upload one after another; the `--jobs 1` rows are the same batches sent by \
+         shipwheel one file at a time (their runs take turns with the others). What this \
+         measures: each client's whole command against a server with no network in between. \
+         pypiserver handles every request in a single Python process on the same CPUs as the \
+         clients, so most of each row is the server's CPU time, and concurrent requests only \
+         queue there (compare each 20-wheel row with its `--jobs 1` row). What it means for the \
+         goal: this setup cannot show a gain from parallel uploads on this machine; the ratio \
+         against uv here is the clients' own overhead (start-up, check, building requests), and \
+         it says nothing about an upload over a network.\n\n",
+    );
+
+    md.push_str("#### To `shipwheel serve` instead of pypiserver\n\n");
+    md.push_str(&table(&[
+        ("20 small wheels".into(), serve_small, "shipwheel"),
+        (
+            "same 20 small wheels, shipwheel `--jobs 1`".into(),
+            serve_small,
+            "shipwheel-j1",
+        ),
+        ("20 wheels of 256 KiB".into(), serve_large, "shipwheel"),
+        (
+            "same 20 wheels, shipwheel `--jobs 1`".into(),
+            serve_large,
+            "shipwheel-j1",
+        ),
+    ]));
+    md.push_str(
+        "\nThe same batches to `shipwheel serve` (the same release build, as its own process, \
+         token auth; it judges every upload by its full rule set and fsyncs the file before it \
+         answers). uv and twine upload to it with the same flags as to pypiserver. What this \
+         measures: a server that spends little CPU per upload but makes each answer wait for the \
+         disk, so every upload is mostly waiting, which overlapping uploads can hide (compare the \
+         `--jobs 1` rows). What it means for the goal: it shows what `--jobs 4` gains when the \
+         server is not bound by the clients' CPUs, but the waiting is this machine's disk under \
+         shipwheel's own server, not a network, so it is no measurement of an upload to a \
+         remote index.\n\n",
+    );
+
+    md.push_str("#### To pypiserver through a loopback latency proxy\n\n");
+    let mut rows: Vec<(String, &Timings, &str)> = Vec::new();
+    for (rtt_ms, one, small, large) in &proxied {
+        rows.push((
+            format!("{rtt_ms} ms RTT: 1 wheel (1.5 KiB)"),
+            one,
+            "shipwheel",
+        ));
+        rows.push((
+            format!("{rtt_ms} ms RTT: 20 wheels (about 1.5 KiB each)"),
+            small,
+            "shipwheel",
+        ));
+        rows.push((
+            format!("{rtt_ms} ms RTT: same 20 small wheels, shipwheel `--jobs 1`"),
+            small,
+            "shipwheel-j1",
+        ));
+        rows.push((
+            format!("{rtt_ms} ms RTT: 20 wheels (256 KiB each)"),
+            large,
+            "shipwheel",
+        ));
+        rows.push((
+            format!("{rtt_ms} ms RTT: same 20 wheels, shipwheel `--jobs 1`"),
+            large,
+            "shipwheel-j1",
+        ));
+    }
+    md.push_str(&table(&rows));
+    let rtt_list = PROXY_RTTS_MS
+        .iter()
+        .map(|r| format!("{r} ms"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let floor = PROXY_RTTS_MS
+        .iter()
+        .map(|r| format!("{} ms at {r} ms", 20 * r))
+        .collect::<Vec<_>>()
+        .join(", ");
+    md.push_str(&format!(
+        "\nThe same files to the same pypiserver, through a proxy in the xtask \
+         (`crates/xtask/src/delay_proxy.rs`, on 127.0.0.1). It delivers every chunk of bytes, in \
+         each direction, a fixed one-way delay (half the round trip) after it read it, in order \
+         and with no bandwidth cap, and holds a new connection's first bytes for one more round \
+         trip, as a TCP handshake would. So every request costs at least one round trip and \
+         every new connection one more, as over a network, while the server does the same work \
+         as in the first table. A client that sends one file at a time needs at least 20 round \
+         trips for 20 files ({floor}); one that keeps 4 uploads in flight can overlap them. \
+         Round trips of {rtt_list}: 20 ms is the order of a round trip from a cloud CI runner to \
+         an index in a nearby region or to a nearby CDN edge; 80 ms the order of one across a \
+         continent or an ocean, which an upload may pay because it is answered by the index's \
+         own servers rather than by a cache at the edge. What it means for the goal: of the \
+         three setups this is the closest to an upload from CI to a remote index, and its ratios \
+         are the ones above for the proxy. What the proxy does not model: TLS (an HTTPS \
+         connection costs one or two more round trips before its first request, which favours \
+         clients that reuse connections), bandwidth limits and TCP slow start (the 256 KiB files \
+         cross as fast as loopback allows), packet loss, and a real index's own processing time \
+         per upload. PyPI validates and stores every upload, which is likely to take far longer \
+         than pypiserver's few milliseconds and would favour overlapping uploads even more; \
+         nothing here measures that.\n\n"
+    ));
+
+    md.push_str("### Peak RSS for one large wheel (`/usr/bin/time -v`)\n\n");
     md.push_str("| File size | shipwheel | uv publish | twine upload |\n|---|---|---|---|\n");
     for (size, row) in &rss {
         let g = |tool: &str| {
@@ -506,21 +619,105 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
          file and streams the file into the request body (256 KiB chunks), so its peak stays flat \
          as the file grows. For these files \
          shipwheel ran with `--no-check`, because they exceed PyPI's 100 MiB default limit, which \
-         `check` reports as an error (the check still reads the metadata).\n\n\
-         The 20-wheel case uploads 4 files at a time (`--jobs 4`, the default) while uv and twine \
-         upload one after another; the `--jobs 1` row is the same batch sent one file at a time \
-         (its runs take turns with the others). pypiserver handles the requests in a single Python \
-         process on the same CPUs, so most of the time is the server's, and concurrent requests \
-         make it work harder rather than faster. The last two rows send the same batches to \
-         `shipwheel serve` (the same release build, token auth, every upload judged by the full \
-         rule set and fsynced before the answer): there each upload waits on the disk rather than \
-         on the CPU, as uploads to a remote index wait on the network, and overlapping them \
-         (`--jobs 4`) pays off; against pypiserver, CPU-bound on the same two cores, it does not. \
-         uv and twine upload to it with the same flags as to pypiserver.\n",
+         `check` reports as an error (the check still reads the metadata).\n",
     );
     write_section(root, "publish", &md)?;
     eprintln!("{md}");
     Ok(())
+}
+
+type Timings = Vec<(&'static str, Duration)>;
+
+/// Payload sizes of the 20-wheel batches.
+const BATCH_SIZES: [(&str, usize); 2] = [("small", 0), ("large", 256 * 1024)];
+
+/// Round-trip times the latency proxy adds, in ms (why these two: see the text in `run`).
+const PROXY_RTTS_MS: [u64; 2] = [20, 80];
+
+/// One small wheel per run for each of TOOLS (set 0 is the warm-up); `key` keeps the project
+/// names of different cases apart.
+fn one_sets(work: &Path, key: &str, runs: usize) -> anyhow::Result<Vec<Vec<Vec<PathBuf>>>> {
+    TOOLS
+        .iter()
+        .map(|tool| {
+            let dir = work.join(format!("one-{key}-{tool}"));
+            std::fs::create_dir_all(&dir)?;
+            Ok((0..=runs)
+                .map(|i| {
+                    vec![make_wheel(
+                        &dir,
+                        &format!("bench-one-{key}-{tool}"),
+                        &format!("1.0.{i}"),
+                        0,
+                    )]
+                })
+                .collect())
+        })
+        .collect()
+}
+
+/// One release's 20 wheels per run for each of BATCH_TOOLS (set 0 is the warm-up).
+fn batch_sets(
+    work: &Path,
+    key: &str,
+    payload: usize,
+    runs: usize,
+) -> anyhow::Result<Vec<Vec<Vec<PathBuf>>>> {
+    BATCH_TOOLS
+        .iter()
+        .map(|tool| {
+            let dir = work.join(format!("batch-{key}-{tool}"));
+            std::fs::create_dir_all(&dir)?;
+            Ok((0..=runs)
+                .map(|r| {
+                    matrix_tags()
+                        .iter()
+                        .map(|tag| {
+                            make_tagged_wheel(
+                                &dir,
+                                &format!("bench-batch-{key}-{tool}"),
+                                &format!("1.0.{r}"),
+                                payload,
+                                tag,
+                            )
+                        })
+                        .collect()
+                })
+                .collect())
+        })
+        .collect()
+}
+
+fn get(list: &[(&str, Duration)], tool: &str) -> Duration {
+    list.iter()
+        .find(|(t, _)| *t == tool)
+        .map(|(_, d)| *d)
+        .unwrap_or_default()
+}
+
+/// How many times faster `a` is than `b`.
+fn ratio(a: Duration, b: Duration) -> f64 {
+    b.as_secs_f64() / a.as_secs_f64().max(1e-9)
+}
+
+/// A wall-time table; each row is (label, timings, which shipwheel variant to show).
+fn table(rows: &[(String, &Timings, &str)]) -> String {
+    let mut md = String::from(
+        "| Case | shipwheel | uv publish | twine upload | vs uv | vs twine |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for (label, list, variant) in rows {
+        let (s, u, t) = (get(list, variant), get(list, "uv"), get(list, "twine"));
+        md.push_str(&format!(
+            "| {label} | {} | {} | {} | {:.1}× | {:.1}× |\n",
+            ms(s),
+            ms(u),
+            ms(t),
+            ratio(s, u),
+            ratio(s, t)
+        ));
+    }
+    md
 }
 
 /// `shipwheel serve` as a separate process on a free port, for the upload benchmarks.

@@ -9,6 +9,7 @@ mod bench_check;
 mod bench_publish;
 mod bench_serve;
 mod common;
+mod delay_proxy;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
