@@ -16,3 +16,5 @@ pub use secret::{Credentials, Secret};
 pub fn user_agent() -> String {
     format!("shipwheel/{}", env!("CARGO_PKG_VERSION"))
 }
+/// The HTTP client type the readers and the uploader share.
+pub use reqwest::Client as HttpClient;

@@ -189,6 +189,7 @@ impl IndexClient {
         let mut request = self
             .http
             .get(url.clone())
+            .timeout(self.timeout)
             .header(reqwest::header::ACCEPT, ACCEPT)
             // Read what the index has now, not what a cache had.
             .header(reqwest::header::CACHE_CONTROL, "max-age=0");
@@ -250,6 +251,7 @@ impl IndexClient {
         let mut request = self
             .http
             .get(self.base.clone())
+            .timeout(self.timeout)
             .header(reqwest::header::ACCEPT, ACCEPT);
         if let Some(c) = &self.credentials {
             request = request.header(reqwest::header::AUTHORIZATION, c.basic_header());
@@ -266,7 +268,7 @@ impl IndexClient {
             url: shown.clone(),
             reason: e.to_string(),
         })?;
-        let mut request = self.http.get(url.clone());
+        let mut request = self.http.get(url.clone()).timeout(self.timeout);
         // Only send credentials to the index's own host.
         if let Some(c) = &self.credentials
             && url.host_str() == self.base.host_str()

@@ -368,11 +368,55 @@ pub fn multipart_body(
     body
 }
 
+/// One HTTP client for a whole publish run: the index reads and the uploads share its connection
+/// pool, so the first upload reuses the connection the preflight opened (one round trip less
+/// over a network), and the TLS roots are loaded once. Each request sets its own timeout.
+///
+/// A request to `upload_url` never follows a redirect (a redirected POST would need the streamed
+/// body twice; the answer is reported instead). When `upload_url` and every URL in `read_urls`
+/// are plain HTTP, the system's root certificates are not loaded at all (a few ms of start-up)
+/// and a redirect to HTTPS is not followed either, so the index's answer is reported as it is.
+pub fn shared_http_client(
+    upload_url: &url::Url,
+    read_urls: &[url::Url],
+    connect_timeout: Duration,
+) -> Result<reqwest::Client, TransportError> {
+    let plain = upload_url.scheme() == "http" && read_urls.iter().all(|u| u.scheme() == "http");
+    let upload = upload_url.clone();
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().first() == Some(&upload)
+            || (plain && attempt.url().scheme() != "http")
+        {
+            attempt.stop()
+        } else if attempt.previous().len() > 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    });
+    let mut builder = reqwest::Client::builder()
+        .user_agent(crate::user_agent())
+        .connect_timeout(connect_timeout)
+        .redirect(policy);
+    if plain {
+        builder = builder.tls_certs_only(Vec::<reqwest::Certificate>::new());
+    }
+    builder.build().map_err(|e| TransportError {
+        message: format!(
+            "cannot set up the HTTP client: {}; shipwheel needs the system's CA certificates for HTTPS (install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle)",
+            error_chain_text(&e)
+        ),
+        maybe_sent: false,
+        timeout: false,
+    })
+}
+
 /// Posts files to one upload URL.
 #[derive(Clone, Debug)]
 pub struct Uploader {
     http: reqwest::Client,
     url: url::Url,
+    timeout: Duration,
 }
 
 /// Called with the number of bytes sent so far.
@@ -385,26 +429,21 @@ impl Uploader {
         timeout: Duration,
         connect_timeout: Duration,
     ) -> Result<Uploader, TransportError> {
-        let mut builder = reqwest::Client::builder()
-            .user_agent(crate::user_agent())
-            .timeout(timeout)
-            .connect_timeout(connect_timeout)
-            // A redirected POST would need the streamed body twice; report it instead.
-            .redirect(reqwest::redirect::Policy::none());
-        if upload_url.scheme() == "http" {
-            // Redirects are not followed, so this client never speaks TLS: skip loading the
-            // system's root certificates (a few ms of start-up).
-            builder = builder.tls_certs_only(Vec::<reqwest::Certificate>::new());
-        }
-        let http = builder.build().map_err(|e| TransportError {
-            message: format!("cannot build an HTTP client: {}", error_chain_text(&e)),
-            maybe_sent: false,
-            timeout: false,
-        })?;
-        Ok(Uploader {
+        let http = shared_http_client(upload_url, &[], connect_timeout)?;
+        Ok(Uploader::with_http_client(upload_url, http, timeout))
+    }
+
+    /// An uploader on a client from [`shared_http_client`] (built for this `upload_url`).
+    pub fn with_http_client(
+        upload_url: &url::Url,
+        http: reqwest::Client,
+        timeout: Duration,
+    ) -> Uploader {
+        Uploader {
             http,
             url: upload_url.clone(),
-        })
+            timeout,
+        }
     }
 
     /// POST one file; `fields` come before the file part. A file of at most
@@ -424,10 +463,14 @@ impl Uploader {
             maybe_sent: false,
             timeout: false,
         };
-        let request = self.http.post(self.url.clone()).header(
-            reqwest::header::ACCEPT,
-            "application/json;q=0.9, text/plain;q=0.8, text/html;q=0.7",
-        );
+        let request = self
+            .http
+            .post(self.url.clone())
+            .timeout(self.timeout)
+            .header(
+                reqwest::header::ACCEPT,
+                "application/json;q=0.9, text/plain;q=0.8, text/html;q=0.7",
+            );
         let mut request = if size <= IN_MEMORY_BODY_MAX {
             let content = tokio::fs::read(path)
                 .await

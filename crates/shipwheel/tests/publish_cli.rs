@@ -410,7 +410,8 @@ fn no_ca_certificates_is_a_clear_error() {
             "publish",
             "--non-interactive",
             "--repository-url",
-            "http://127.0.0.1:9/",
+            // HTTPS needs the roots (nothing listens there: the run must stop before connecting).
+            "https://127.0.0.1:9/",
             "-u",
             "u",
             "-p",
@@ -427,4 +428,31 @@ fn no_ca_certificates_is_a_clear_error() {
         !all.contains("SENTINEL") && !all.contains("panicked"),
         "{all}"
     );
+}
+
+#[test]
+fn plain_http_needs_no_ca_certificates() {
+    let home = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    let w = wheel(dist.path(), "no-roots-needed", "1.0");
+    let not_a_bundle = home.path().join("not-a-bundle.pem");
+    std::fs::write(&not_a_bundle, "not a certificate\n").unwrap();
+    let empty_dir = tempfile::tempdir().unwrap();
+    let index = FakeIndex::start();
+    let out = shipwheel(home.path())
+        .env("SSL_CERT_FILE", &not_a_bundle)
+        .env("SSL_CERT_DIR", empty_dir.path())
+        .args([
+            "publish",
+            "--non-interactive",
+            "--repository-url",
+            &index.upload_url,
+            "--token",
+            "pypi-x",
+        ])
+        .arg(&w)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(index.posts().len(), 1);
 }

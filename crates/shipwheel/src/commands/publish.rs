@@ -148,17 +148,33 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     let check = tokio::task::spawn_blocking(move || {
         shipwheel_dist::check_files(&check_paths, &CheckOptions::default())
     });
-    // The upload client loads the TLS roots when built; do that while the files are checked.
+    // One client for the index reads and the uploads (see `shared_http_client`); building it may
+    // load the TLS roots, which happens while the files are checked.
     let upload_timeout = Duration::from_secs(args.timeout.max(1));
     let connect_timeout = Duration::from_secs(args.timeout.clamp(1, 10));
-    let uploader = (!args.dry_run).then(|| {
-        let url = target.upload_url.clone();
+    let (candidate_urls, certain) = index_candidate_urls(&args, &target)?;
+    let http = {
+        let upload_url = target.upload_url.clone();
+        let read_urls = candidate_urls.clone();
         tokio::task::spawn_blocking(move || {
-            shipwheel_index::upload::Uploader::new(&url, upload_timeout, connect_timeout)
+            shipwheel_index::upload::shared_http_client(&upload_url, &read_urls, connect_timeout)
         })
-    });
-    let (candidates, certain) =
-        index_candidates(&args, &target, static_creds.clone(), args.timeout)?;
+        .await
+        .context("building the HTTP client crashed")?
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    let uploader = shipwheel_index::upload::Uploader::with_http_client(
+        &target.upload_url,
+        http.clone(),
+        upload_timeout,
+    );
+    let candidates = index_clients(
+        &candidate_urls,
+        &target,
+        static_creds.clone(),
+        http,
+        args.timeout,
+    )?;
     // Read the index while the files are checked: the requests only need the project names,
     // which the filenames give.
     let locate = tokio::spawn(locate_index(
@@ -453,18 +469,6 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     };
 
     // 7. Upload.
-    let uploader = match uploader {
-        Some(task) => task
-            .await
-            .context("building the upload client crashed")?
-            .map_err(|e| anyhow::anyhow!("{e}"))?,
-        None => shipwheel_index::upload::Uploader::new(
-            &target.upload_url,
-            upload_timeout,
-            connect_timeout,
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?,
-    };
     let opts = UploadOptions {
         jobs: args.jobs,
         retries: args.retries,
@@ -863,42 +867,47 @@ fn read_hidden_line() -> std::io::Result<String> {
 
 /// Where the simple API may be: --index-url or the known one (`true`: certain), else the
 /// conventional candidates in order (`false`: to be confirmed).
-fn index_candidates(
+fn index_candidate_urls(
     args: &PublishArgs,
     target: &Target,
-    creds: Option<Credentials>,
-    timeout: u64,
-) -> anyhow::Result<(Vec<IndexClient>, bool)> {
-    let timeout = Duration::from_secs(timeout.clamp(1, 60));
-    let http = IndexClient::http_client(timeout)?;
-    // Upload credentials go only to the upload host, and never to PyPI's public reads.
-    let same_host = |u: &str| {
-        url::Url::parse(u).is_ok_and(|u| {
-            u.host_str() == target.upload_url.host_str()
-                && u.port_or_known_default() == target.upload_url.port_or_known_default()
-        })
-    };
-    let make = |url: &str| -> anyhow::Result<IndexClient> {
-        let client = IndexClient::with_http_client(url, http.clone(), timeout)
-            .map_err(|e| UsageError(e.to_string()))?;
-        Ok(if target.known.is_none() && same_host(url) {
-            client.with_credentials(creds.clone())
-        } else {
-            client
-        })
-    };
+) -> anyhow::Result<(Vec<url::Url>, bool)> {
     if let Some(u) = &args.index_url {
-        parse_url(u, "--index-url")?;
-        return Ok((vec![make(u)?], true));
+        return Ok((vec![parse_url(u, "--index-url")?], true));
     }
     if let Some(k) = &target.known {
-        return Ok((vec![make(&k.simple_url)?], true));
+        return Ok((
+            vec![parse_url(&k.simple_url, "the index's simple URL")?],
+            true,
+        ));
     }
-    let clients = simple_url_candidates(&target.upload_url)
-        .iter()
-        .map(|c| make(c.as_str()))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok((clients, false))
+    Ok((simple_url_candidates(&target.upload_url), false))
+}
+
+/// A reading client per candidate URL, on the run's shared HTTP client.
+fn index_clients(
+    urls: &[url::Url],
+    target: &Target,
+    creds: Option<Credentials>,
+    http: shipwheel_index::HttpClient,
+    timeout: u64,
+) -> anyhow::Result<Vec<IndexClient>> {
+    let timeout = Duration::from_secs(timeout.clamp(1, 60));
+    // Upload credentials go only to the upload host, and never to PyPI's public reads.
+    let same_host = |u: &url::Url| {
+        u.host_str() == target.upload_url.host_str()
+            && u.port_or_known_default() == target.upload_url.port_or_known_default()
+    };
+    urls.iter()
+        .map(|url| {
+            let client = IndexClient::with_http_client(url.as_str(), http.clone(), timeout)
+                .map_err(|e| UsageError(e.to_string()))?;
+            Ok(if target.known.is_none() && same_host(url) {
+                client.with_credentials(creds.clone())
+            } else {
+                client
+            })
+        })
+        .collect()
 }
 
 /// Find the simple API and read the pages of `projects` from it (started while the files are
