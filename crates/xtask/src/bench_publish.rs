@@ -494,19 +494,29 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "shipwheel-j1",
         ),
     ]));
-    md.push_str(
+    let share = |list: &Timings| {
+        let (j4, j1) = (get(list, "shipwheel"), get(list, "shipwheel-j1"));
+        format!(
+            "{:.0} %",
+            100.0 * j4.as_secs_f64() / j1.as_secs_f64().max(1e-9)
+        )
+    };
+    md.push_str(&format!(
         "\nThe 20-wheel rows are one release's build matrix (5 CPython versions × 4 platforms) in \
          one command. shipwheel uploads 4 files at a time (`--jobs 4`, the default); uv and \
          twine upload one after another; the `--jobs 1` rows are the same batches sent by \
          shipwheel one file at a time (their runs take turns with the others). What this \
          measures: each client's whole command against a server with no network in between. \
          pypiserver handles every request in a single Python process on the same CPUs as the \
-         clients, so most of each row is the server's CPU time, and concurrent requests only \
-         queue there (compare each 20-wheel row with its `--jobs 1` row). What it means for the \
-         goal: this setup cannot show a gain from parallel uploads on this machine; the ratio \
-         against uv here is the clients' own overhead (start-up, check, building requests), and \
-         it says nothing about an upload over a network.\n\n",
-    );
+         clients, so its CPU time bounds every client, and sending 4 uploads at a time gains at \
+         most what the client's own work can overlap with the server's on two cores: in this \
+         run `--jobs 4` took {} of the `--jobs 1` time with small wheels and {} with 256 KiB \
+         wheels. What it means for the goal: this setup cannot show what parallel uploads gain \
+         over a network; the ratio against uv here is mostly the clients' own overhead \
+         (start-up, check, building requests) next to the server's time.\n\n",
+        share(small_batch),
+        share(batch),
+    ));
 
     md.push_str("#### To `shipwheel serve` instead of pypiserver\n\n");
     md.push_str(&table(&[
@@ -527,9 +537,8 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         "\nThe same batches to `shipwheel serve` (the same release build, as its own process, \
          token auth; it judges every upload by its full rule set and fsyncs the file before it \
          answers). uv and twine upload to it with the same flags as to pypiserver. What this \
-         measures: a server that spends little CPU per upload but makes each answer wait for the \
-         disk, so every upload is mostly waiting, which overlapping uploads can hide (compare the \
-         `--jobs 1` rows). What it means for the goal: it shows what `--jobs 4` gains when the \
+         measures: a server whose answer to each upload waits for the disk, a wait that \
+         overlapping uploads can hide (compare the `--jobs 1` rows). What it means for the goal: it shows what `--jobs 4` gains when the \
          server is not bound by the clients' CPUs, but the waiting is this machine's disk under \
          shipwheel's own server, not a network, so it is no measurement of an upload to a \
          remote index.\n\n",
@@ -575,6 +584,40 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         .map(|r| format!("{} ms at {r} ms", 20 * r))
         .collect::<Vec<_>>()
         .join(", ");
+    // The rows in round trips, so they read the same at every RTT.
+    let in_rtts = |d: Duration, rtt_ms: u64| d.as_secs_f64() * 1000.0 / rtt_ms as f64;
+    let mut rtt_lines = String::new();
+    for (rtt_ms, one, small, large) in &proxied {
+        let r = |list: &Timings, tool: &str| in_rtts(get(list, tool), *rtt_ms);
+        rtt_lines.push_str(&format!(
+            "- {rtt_ms} ms: 1 wheel: shipwheel {:.1}, uv {:.1}, twine {:.1}; 20 small wheels: \
+             shipwheel {:.1} (`--jobs 1`: {:.1}), uv {:.1}, twine {:.1}; 20 wheels of 256 KiB: \
+             shipwheel {:.1} (`--jobs 1`: {:.1}), uv {:.1}, twine {:.1}.\n",
+            r(one, "shipwheel"),
+            r(one, "uv"),
+            r(one, "twine"),
+            r(small, "shipwheel"),
+            r(small, "shipwheel-j1"),
+            r(small, "uv"),
+            r(small, "twine"),
+            r(large, "shipwheel"),
+            r(large, "shipwheel-j1"),
+            r(large, "uv"),
+            r(large, "twine"),
+        ));
+    }
+    let one_wheel = proxied
+        .iter()
+        .map(|(rtt_ms, one, _, _)| {
+            let extra = in_rtts(get(one, "shipwheel"), *rtt_ms) - in_rtts(get(one, "uv"), *rtt_ms);
+            if extra > 0.0 {
+                format!("{extra:.1} round trips more than uv at {rtt_ms} ms")
+            } else {
+                format!("{:.1} round trips fewer than uv at {rtt_ms} ms", -extra)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     md.push_str(&format!(
         "\nThe same files to the same pypiserver, through a proxy in the xtask \
          (`crates/xtask/src/delay_proxy.rs`, on 127.0.0.1). It delivers every chunk of bytes, in \
@@ -587,15 +630,22 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
          Round trips of {rtt_list}: 20 ms is the order of a round trip from a cloud CI runner to \
          an index in a nearby region or to a nearby CDN edge; 80 ms the order of one across a \
          continent or an ocean, which an upload may pay because it is answered by the index's \
-         own servers rather than by a cache at the edge. What it means for the goal: of the \
-         three setups this is the closest to an upload from CI to a remote index, and its ratios \
-         are the ones above for the proxy. What the proxy does not model: TLS (an HTTPS \
-         connection costs one or two more round trips before its first request, which favours \
-         clients that reuse connections), bandwidth limits and TCP slow start (the 256 KiB files \
-         cross as fast as loopback allows), packet loss, and a real index's own processing time \
-         per upload. PyPI validates and stores every upload, which is likely to take far longer \
-         than pypiserver's few milliseconds and would favour overlapping uploads even more; \
-         nothing here measures that.\n\n"
+         own servers rather than by a cache at the edge.\n\n\
+         The same medians counted in round trips (wall time ÷ RTT; this includes each tool's \
+         own start-up and CPU time, which the first table shows without latency):\n\n\
+         {rtt_lines}\n\
+         What it means for the goal: of the three setups this is the closest to an upload from \
+         CI to a remote index, and its 20-file ratios are the proxy lines of the goal list \
+         above. The 1-wheel rows include the price of shipwheel's preflight over a network: it \
+         reads the project's page on the index before it uploads, which uv (without \
+         `--check-url`) and twine do not; in wall time ÷ RTT, shipwheel took {one_wheel}.\n\n\
+         What the proxy does not model: TLS (an HTTPS connection costs one or two more round \
+         trips before its first request, which favours clients that reuse connections), \
+         bandwidth limits and TCP slow start (the 256 KiB files cross as fast as loopback \
+         allows), packet loss, and a real index's own processing time per upload. PyPI \
+         validates and stores every upload, which is likely to take far longer than \
+         pypiserver's few milliseconds and would favour overlapping uploads even more; nothing \
+         here measures that.\n\n"
     ));
 
     md.push_str("### Peak RSS for one large wheel (`/usr/bin/time -v`)\n\n");
