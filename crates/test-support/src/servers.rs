@@ -283,6 +283,11 @@ impl Pypiserver {
     pub fn stop(&mut self) {
         self.guard.stop();
     }
+
+    /// The server's process id (the Python process itself), e.g. to read its CPU time.
+    pub fn pid(&self) -> u32 {
+        self.guard.child.id()
+    }
 }
 
 /// A running devpi-server 6 with user `uploader` and a non-volatile index `uploader/stable`
