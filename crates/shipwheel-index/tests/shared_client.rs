@@ -73,9 +73,8 @@ async fn serve() -> (String, Arc<AtomicUsize>) {
     (format!("http://127.0.0.1:{port}"), moved_posts)
 }
 
-#[tokio::test]
-async fn reads_follow_redirects_and_uploads_never_do() {
-    let (base, moved_posts) = serve().await;
+/// The upload URL, the simple root and the shared client for the index at `base`.
+fn shared(base: &str) -> (url::Url, url::Url, shipwheel_index::HttpClient) {
     let upload_url = url::Url::parse(&format!("{base}/legacy/")).unwrap();
     let simple = url::Url::parse(&format!("{base}/simple/")).unwrap();
     let http = shared_http_client(
@@ -84,6 +83,13 @@ async fn reads_follow_redirects_and_uploads_never_do() {
         Duration::from_secs(5),
     )
     .unwrap();
+    (upload_url, simple, http)
+}
+
+#[tokio::test]
+async fn reads_follow_redirects_and_uploads_never_do() {
+    let (base, moved_posts) = serve().await;
+    let (upload_url, simple, http) = shared(&base);
 
     let reader =
         IndexClient::with_http_client(simple.as_str(), http.clone(), Duration::from_secs(5))
@@ -109,14 +115,7 @@ async fn reads_follow_redirects_and_uploads_never_do() {
 #[tokio::test]
 async fn a_plain_http_client_does_not_follow_a_redirect_to_https() {
     let (base, _) = serve().await;
-    let upload_url = url::Url::parse(&format!("{base}/legacy/")).unwrap();
-    let simple = url::Url::parse(&format!("{base}/simple/")).unwrap();
-    let http = shared_http_client(
-        &upload_url,
-        std::slice::from_ref(&simple),
-        Duration::from_secs(5),
-    )
-    .unwrap();
+    let (_, simple, http) = shared(&base);
     let reader =
         IndexClient::with_http_client(simple.as_str(), http, Duration::from_secs(5)).unwrap();
     match reader.project_files("tls").await {

@@ -395,31 +395,33 @@ fn credentials_in_the_url_are_used_and_never_shown() {
     assert!(all.contains("credentials that were in the URL"), "{all}");
 }
 
-#[test]
-fn no_ca_certificates_is_a_clear_error() {
+/// `publish` of a fresh wheel named `name` to `url`, with a broken CA bundle and an empty CA
+/// directory (a system without usable root certificates).
+fn publish_without_ca_roots(name: &str, url: &str, auth: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
     let dist = tempfile::tempdir().unwrap();
-    let w = wheel(dist.path(), "no-roots", "1.0");
+    let w = wheel(dist.path(), name, "1.0");
     let not_a_bundle = home.path().join("not-a-bundle.pem");
     std::fs::write(&not_a_bundle, "not a certificate\n").unwrap();
     let empty_dir = tempfile::tempdir().unwrap();
-    let out = shipwheel(home.path())
+    shipwheel(home.path())
         .env("SSL_CERT_FILE", &not_a_bundle)
         .env("SSL_CERT_DIR", empty_dir.path())
-        .args([
-            "publish",
-            "--non-interactive",
-            "--repository-url",
-            // HTTPS needs the roots (nothing listens there: the run must stop before connecting).
-            "https://127.0.0.1:9/",
-            "-u",
-            "u",
-            "-p",
-            "SENTINEL",
-        ])
+        .args(["publish", "--non-interactive", "--repository-url", url])
+        .args(auth)
         .arg(&w)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn no_ca_certificates_is_a_clear_error() {
+    // HTTPS needs the roots (nothing listens there: the run must stop before connecting).
+    let out = publish_without_ca_roots(
+        "no-roots",
+        "https://127.0.0.1:9/",
+        &["-u", "u", "-p", "SENTINEL"],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let all = text(&out);
     assert!(all.contains("CA certificates"), "{all}");
@@ -432,27 +434,9 @@ fn no_ca_certificates_is_a_clear_error() {
 
 #[test]
 fn plain_http_needs_no_ca_certificates() {
-    let home = tempfile::tempdir().unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    let w = wheel(dist.path(), "no-roots-needed", "1.0");
-    let not_a_bundle = home.path().join("not-a-bundle.pem");
-    std::fs::write(&not_a_bundle, "not a certificate\n").unwrap();
-    let empty_dir = tempfile::tempdir().unwrap();
     let index = FakeIndex::start();
-    let out = shipwheel(home.path())
-        .env("SSL_CERT_FILE", &not_a_bundle)
-        .env("SSL_CERT_DIR", empty_dir.path())
-        .args([
-            "publish",
-            "--non-interactive",
-            "--repository-url",
-            &index.upload_url,
-            "--token",
-            "pypi-x",
-        ])
-        .arg(&w)
-        .output()
-        .unwrap();
+    let out =
+        publish_without_ca_roots("no-roots-needed", &index.upload_url, &["--token", "pypi-x"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(index.posts().len(), 1);
 }

@@ -2,40 +2,14 @@
 //! a real pypiserver (uploads need a password) on a free loopback port. The `pypi` repository is
 //! pointed at that server with `repository =`, so nothing ever reaches the public index.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod publish_common;
 
-use assert_cmd::cargo::CommandCargoExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use publish_common::{shipwheel, text};
 use test_support::builder::WheelBuilder;
 use test_support::servers::{Pypiserver, PypiserverOptions};
-
-/// shipwheel with a clean environment: no ambient credentials, not on Actions, HOME = `home`.
-fn shipwheel(home: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("shipwheel").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("TWINE_")
-            || k.starts_with("UV_")
-            || k.starts_with("GITHUB_")
-            || k.starts_with("ACTIONS_")
-            || k == "CI"
-        {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("HOME", home)
-        .env("NO_COLOR", "1")
-        .env("SHIPWHEEL_RETRY_BASE_MS", "10");
-    cmd
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn wheel(dir: &Path, name: &str) -> PathBuf {
     WheelBuilder::new(name, "1.0")

@@ -1,40 +1,14 @@
 //! `shipwheel publish` against real pypiserver and devpi-server started on free loopback ports.
 
+mod publish_common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use assert_cmd::cargo::CommandCargoExt as _;
+use publish_common::{shipwheel, text};
 use test_support::builder::{SdistBuilder, WheelBuilder};
 use test_support::peer_bin;
 use test_support::servers::{Devpi, Pypiserver, PypiserverOptions};
-
-/// shipwheel with a clean environment: no ambient credentials, no ~/.pypirc, not on Actions.
-fn shipwheel(home: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("shipwheel").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("TWINE_")
-            || k.starts_with("UV_")
-            || k.starts_with("GITHUB_")
-            || k.starts_with("ACTIONS_")
-            || k == "CI"
-        {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("HOME", home)
-        .env("NO_COLOR", "1")
-        .env("SHIPWHEEL_RETRY_BASE_MS", "10");
-    cmd
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// A wheel and an sdist of `name` `version` (module `name` with a `hello()`).
 fn dists(dir: &Path, name: &str, version: &str, marker: &str) -> (PathBuf, PathBuf) {
