@@ -57,6 +57,15 @@ pub enum ReadError {
     },
     #[error("the index at {url} sent a reply shipwheel cannot read: {message}")]
     Malformed { url: String, message: String },
+    /// A redirect the client was built not to follow (a plain-HTTP client sent to HTTPS).
+    #[error(
+        "the index at {url} redirects (HTTP {status}) to {location}, which shipwheel does not follow from a plain-HTTP URL; use the URL it redirects to"
+    )]
+    Redirected {
+        url: String,
+        status: u16,
+        location: String,
+    },
     /// The HTTP client could not be set up (usually: no CA certificates on the system).
     #[error(
         "cannot set up the HTTP client: {message}; shipwheel needs the system's CA certificates (install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle)"
@@ -203,6 +212,18 @@ impl IndexClient {
         let status = response.status();
         if status == reqwest::StatusCode::NOT_FOUND {
             return Ok(None);
+        }
+        if status.is_redirection()
+            && let Some(location) = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+        {
+            return Err(ReadError::Redirected {
+                url: shown,
+                status: status.as_u16(),
+                location: redact_url(location),
+            });
         }
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
             return Err(ReadError::Unauthorized {

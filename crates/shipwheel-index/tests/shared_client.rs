@@ -119,7 +119,11 @@ async fn a_plain_http_client_does_not_follow_a_redirect_to_https() {
     let reader =
         IndexClient::with_http_client(simple.as_str(), http, Duration::from_secs(5)).unwrap();
     match reader.project_files("tls").await {
-        Err(ReadError::Status { status, .. }) => assert_eq!(status, 301),
+        Err(e @ ReadError::Redirected { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains("https://127.0.0.1:9/simple/demo/"), "{text}");
+            assert!(text.contains("use the URL it redirects to"), "{text}");
+        }
         other => panic!("expected the redirect as the answer, got {other:?}"),
     }
 }

@@ -440,3 +440,50 @@ fn plain_http_needs_no_ca_certificates() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(index.posts().len(), 1);
 }
+
+#[test]
+fn an_index_that_redirects_plain_http_to_https_says_which_url_to_use() {
+    use std::io::{Read as _, Write as _};
+    // Answers every request with a redirect to HTTPS (nothing listens there).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let mut buf = [0u8; 8192];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(
+                b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://127.0.0.1:9/simple/moved/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    let w = wheel(dist.path(), "moved", "1.0");
+    let out = shipwheel(home.path())
+        .args([
+            "publish",
+            "--non-interactive",
+            "--repository-url",
+            &format!("http://127.0.0.1:{port}/legacy/"),
+            "--index-url",
+            &format!("http://127.0.0.1:{port}/simple/"),
+            "--token",
+            "pypi-SENTINEL",
+        ])
+        .arg(&w)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("nothing was uploaded"), "{all}");
+    assert!(
+        all.contains("https://127.0.0.1:9/simple/moved/"),
+        "names the target: {all}"
+    );
+    assert!(
+        all.contains("Pass the URLs the index redirects to"),
+        "the next step: {all}"
+    );
+    assert!(!all.contains("SENTINEL"), "{all}");
+}

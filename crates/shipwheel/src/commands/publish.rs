@@ -340,8 +340,14 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     let (checker, pre) = match preflight.await {
         Ok(found) => found,
         Err(e) => {
+            let next = match e {
+                shipwheel_index::ReadError::Redirected { .. } => {
+                    "Pass the URLs the index redirects to (--repository-url, --index-url)."
+                }
+                _ => "Retry later, or pass --index-url with the index's simple URL.",
+            };
             output::eprintln(&format!(
-                "error: cannot ask the index what it already has, so nothing was uploaded: {e}\nRetry later, or pass --index-url with the index's simple URL."
+                "error: cannot ask the index what it already has, so nothing was uploaded: {e}\n{next}"
             ));
             if json {
                 print_json(&target, &args, &[], false, None, &[e.to_string()]);
