@@ -256,11 +256,13 @@ pub async fn preflight_with(
     let mut project_known = false;
     for f in files {
         let project = shipwheel_dist::pep::normalize_name(&f.project);
-        let page = pages.get(&project).cloned().flatten();
+        let page = pages.get(&project).and_then(Option::as_ref);
         project_known |= page.is_some();
         releases
             .entry((project, f.version.clone()))
-            .or_insert_with(|| crate::read::filter_release(page.unwrap_or_default(), &f.version));
+            .or_insert_with(|| {
+                crate::read::filter_release(page.cloned().unwrap_or_default(), &f.version)
+            });
     }
     let mut presence = Vec::with_capacity(files.len());
     let mut refusals = Vec::new();

@@ -67,9 +67,7 @@ pub enum ReadError {
         location: String,
     },
     /// The HTTP client could not be set up (usually: no CA certificates on the system).
-    #[error(
-        "cannot set up the HTTP client: {message}; shipwheel needs the system's CA certificates (install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle)"
-    )]
+    #[error("cannot set up the HTTP client: {message}; {CA_CERTIFICATES_HINT}")]
     Client { message: String },
 }
 
@@ -83,6 +81,9 @@ impl ReadError {
         }
     }
 }
+
+/// What to do when the HTTP client cannot be built: it needs the system's root certificates.
+pub(crate) const CA_CERTIFICATES_HINT: &str = "shipwheel needs the system's CA certificates (install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle)";
 
 const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, text/html;q=0.1";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -113,7 +114,7 @@ impl IndexClient {
     }
 
     /// Like [`IndexClient::new`], reusing an HTTP client (building one costs a few
-    /// milliseconds, mostly TLS setup), e.g. from [`IndexClient::http_client`].
+    /// milliseconds, mostly TLS setup), e.g. from [`crate::upload::shared_http_client`].
     pub fn with_http_client(
         simple_url: &str,
         http: reqwest::Client,
@@ -141,11 +142,6 @@ impl IndexClient {
             timeout,
             user_agent: crate::user_agent(),
         })
-    }
-
-    /// An HTTP client configured for reading indexes with this timeout.
-    pub fn http_client(timeout: Duration) -> Result<reqwest::Client, ReadError> {
-        build_http(timeout, &crate::user_agent())
     }
 
     /// Send these credentials (HTTP Basic) with every request.

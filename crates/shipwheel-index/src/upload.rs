@@ -403,8 +403,9 @@ pub fn shared_http_client(
     }
     builder.build().map_err(|e| TransportError {
         message: format!(
-            "cannot set up the HTTP client: {}; shipwheel needs the system's CA certificates for HTTPS (install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle)",
-            error_chain_text(&e)
+            "cannot set up the HTTP client: {}; {}",
+            error_chain_text(&e),
+            crate::read::CA_CERTIFICATES_HINT
         ),
         maybe_sent: false,
         timeout: false,

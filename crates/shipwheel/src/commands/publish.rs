@@ -330,11 +330,10 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     };
     let preflight = async {
         let (checker, pages) = located?;
-        let pre = if args.no_preflight {
-            preflight_with(&files, None, pages, warehouse, now).await?
-        } else {
-            preflight_with(&files, checker.as_ref(), pages, warehouse, now).await?
-        };
+        // With --no-preflight the index is located (for checks after a failed attempt) but
+        // nothing is compared.
+        let compare_with = checker.as_ref().filter(|_| !args.no_preflight);
+        let pre = preflight_with(&files, compare_with, pages, warehouse, now).await?;
         Ok::<_, shipwheel_index::ReadError>((checker, pre))
     };
     let (checker, pre) = match preflight.await {
@@ -951,11 +950,8 @@ async fn locate_index(
 /// The project a distribution's filename names, to start reading the index before the files'
 /// metadata is read (the preflight compares with the metadata's name later).
 fn project_from_filename(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    match shipwheel_dist::DistFilename::parse(name).ok()? {
-        shipwheel_dist::DistFilename::Wheel(w) => Some(w.name),
-        shipwheel_dist::DistFilename::Sdist(s) => Some(s.name),
-    }
+    let parsed = shipwheel_dist::DistFilename::parse(path.file_name()?.to_str()?).ok()?;
+    Some(parsed.name().to_string())
 }
 
 /// Conventions: `…/legacy/` → `…/simple/` (Warehouse and shipwheel serve); devpi's
