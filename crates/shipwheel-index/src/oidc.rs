@@ -186,17 +186,7 @@ impl TrustedPublisher {
     pub async fn audience(&self) -> Result<String, OidcError> {
         let url = self.endpoint("_/oidc/audience")?;
         let step = "asking the index for its OIDC audience";
-        let resp = self
-            .http
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|e| OidcError::Transport {
-                step,
-                message: error_chain_text(&e),
-            })?;
-        let status = resp.status().as_u16();
-        let body = resp.text().await.unwrap_or_default();
+        let (status, body) = exchange(step, self.http.get(url.clone())).await?;
         match status {
             200 => json_str(&body, "audience").ok_or_else(|| OidcError::Unexpected {
                 step,
@@ -224,21 +214,11 @@ impl TrustedPublisher {
                 message: format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL: {e}"),
             })?;
         url.query_pairs_mut().append_pair("audience", audience);
-        let resp = self
-            .http
-            .get(url)
-            .header(
-                reqwest::header::AUTHORIZATION,
-                format!("bearer {}", self.github.request_token.expose()),
-            )
-            .send()
-            .await
-            .map_err(|e| OidcError::Transport {
-                step,
-                message: error_chain_text(&e),
-            })?;
-        let status = resp.status().as_u16();
-        let body = resp.text().await.unwrap_or_default();
+        let request = self.http.get(url).header(
+            reqwest::header::AUTHORIZATION,
+            format!("bearer {}", self.github.request_token.expose()),
+        );
+        let (status, body) = exchange(step, request).await?;
         if status != 200 {
             return Err(OidcError::Unexpected {
                 step,
@@ -259,18 +239,11 @@ impl TrustedPublisher {
     pub async fn mint(&self, identity: &Secret) -> Result<MintedToken, OidcError> {
         let step = "exchanging the OIDC token at the index";
         let url = self.endpoint("_/oidc/mint-token")?;
-        let resp = self
+        let request = self
             .http
             .post(url)
-            .json(&serde_json::json!({ "token": identity.expose() }))
-            .send()
-            .await
-            .map_err(|e| OidcError::Transport {
-                step,
-                message: error_chain_text(&e),
-            })?;
-        let status = resp.status().as_u16();
-        let body = resp.text().await.unwrap_or_default();
+            .json(&serde_json::json!({ "token": identity.expose() }));
+        let (status, body) = exchange(step, request).await?;
         let value: Option<serde_json::Value> = serde_json::from_str(&body).ok();
         if status == 200 {
             let token = value
@@ -330,6 +303,20 @@ impl TrustedPublisher {
         let identity = self.identity_token(&audience).await?;
         self.mint(&identity).await
     }
+}
+
+/// Send one request of the trusted-publishing exchange; its status and body (empty when the body
+/// cannot be read, so the caller reports the status).
+async fn exchange(
+    step: &'static str,
+    request: reqwest::RequestBuilder,
+) -> Result<(u16, String), OidcError> {
+    let resp = request.send().await.map_err(|e| OidcError::Transport {
+        step,
+        message: error_chain_text(&e),
+    })?;
+    let status = resp.status().as_u16();
+    Ok((status, resp.text().await.unwrap_or_default()))
 }
 
 fn json_str(body: &str, key: &str) -> Option<String> {
