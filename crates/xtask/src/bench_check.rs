@@ -15,7 +15,7 @@ const TARGET_SPEEDUP: f64 = 30.0;
 const TARGET_VERIFY_RATIO: f64 = 0.5;
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
-    let runs = parse_runs(args)?;
+    let runs = crate::common::parse_runs("bench-check", args)?;
 
     let wheels = corpus_wheels(root)?;
     let total: u64 = wheels
@@ -132,20 +132,6 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
 
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
-}
-
-fn parse_runs(args: &[String]) -> anyhow::Result<usize> {
-    match args {
-        [] => Ok(9),
-        [flag, n] if flag == "--runs" => {
-            let n: usize = n.parse().context("--runs takes a number")?;
-            if n == 0 {
-                bail!("--runs must be at least 1");
-            }
-            Ok(n)
-        }
-        _ => bail!("usage: cargo xtask bench-check [--runs N]"),
-    }
 }
 
 fn corpus_wheels(root: &Path) -> anyhow::Result<Vec<PathBuf>> {

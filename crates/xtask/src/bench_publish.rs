@@ -21,20 +21,6 @@ const TOOLS: [&str; 3] = ["shipwheel", "uv", "twine"];
 /// gain against a server that shares this machine's CPUs.
 const BATCH_TOOLS: [&str; 4] = ["shipwheel", "shipwheel-j1", "uv", "twine"];
 
-fn parse_runs(args: &[String]) -> anyhow::Result<usize> {
-    match args {
-        [] => Ok(9),
-        [flag, n] if flag == "--runs" => {
-            let n: usize = n.parse().context("--runs takes a number")?;
-            if n == 0 {
-                bail!("--runs must be at least 1");
-            }
-            Ok(n)
-        }
-        _ => bail!("usage: cargo xtask bench-publish [--runs N]"),
-    }
-}
-
 /// Deterministic incompressible bytes (xorshift), so stored and deflated sizes match.
 fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut x = seed | 1;
@@ -299,7 +285,7 @@ fn time_with_server_cpu(
 }
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
-    let runs = parse_runs(args)?;
+    let runs = crate::common::parse_runs("bench-publish", args)?;
     let venv = root.join("target/peers/venv/bin");
     for tool in ["uv", "twine", "pypi-server"] {
         if !venv.join(tool).exists() {

@@ -4,6 +4,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
+
 /// Run `cmd` `n` times and return the median wall-clock duration. Fails if any run fails
 /// unexpectedly (exit status outside `ok_codes`).
 pub fn median_time(
@@ -70,4 +72,19 @@ pub fn build_release(root: &Path, task: &str) -> anyhow::Result<std::path::PathB
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     Ok(target_dir.join("release/shipwheel"))
+}
+
+/// `[--runs N]` (default 9), the one option of the timing tasks.
+pub fn parse_runs(task: &str, args: &[String]) -> anyhow::Result<usize> {
+    match args {
+        [] => Ok(9),
+        [flag, n] if flag == "--runs" => {
+            let n: usize = n.parse().context("--runs takes a number")?;
+            if n == 0 {
+                anyhow::bail!("--runs must be at least 1");
+            }
+            Ok(n)
+        }
+        _ => anyhow::bail!("usage: cargo xtask {task} [--runs N]"),
+    }
 }
