@@ -224,7 +224,9 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     let mut files = Vec::with_capacity(paths.len());
     let trusted_wanted = args.trusted_publishing != TrustedPublishing::Never;
     for fr in &report.files {
-        let kind = fr.kind.or_else(|| guess_kind(&fr.filename));
+        let kind = fr
+            .kind
+            .or_else(|| shipwheel_dist::filename::kind_from_extension(&fr.filename));
         let (Some(kind), Some(metadata)) = (kind, fr.metadata.clone()) else {
             output::eprintln(&format!(
                 "error: cannot read the metadata of {}; nothing was uploaded. Run `shipwheel check {}` for details.",
@@ -549,20 +551,10 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     }
 }
 
-fn guess_kind(filename: &str) -> Option<DistKind> {
-    if filename.ends_with(".whl") {
-        Some(DistKind::Wheel)
-    } else if filename.ends_with(".tar.gz") || filename.ends_with(".zip") {
-        Some(DistKind::Sdist)
-    } else {
-        None
-    }
-}
-
 fn is_dist(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| guess_kind(n).is_some())
+        .is_some_and(|n| shipwheel_dist::filename::kind_from_extension(n).is_some())
 }
 
 /// Expand globs; a pattern that matches nothing, or a named file that is not a distribution,
