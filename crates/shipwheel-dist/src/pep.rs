@@ -3,6 +3,15 @@
 pub use uv_pep440::{Operator, Version, VersionSpecifier, VersionSpecifiers};
 pub use uv_pep508::{MarkerTree, Requirement};
 
+/// Whether two version strings name the same version: PEP 440 equality (`1.0` is `1.0.0`), or
+/// plain string equality when either does not parse.
+pub fn same_version(a: &str, b: &str) -> bool {
+    match (a.parse::<Version>(), b.parse::<Version>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 /// PEP 503 normalisation of a project name: lowercase, runs of `-_.` become one `-`.
 pub fn normalize_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -95,6 +104,17 @@ pub fn py_repr(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_version_is_pep_440_equality_else_text() {
+        assert!(same_version("1.0", "1.0.0"));
+        assert!(same_version("1.0.post0", "1.0-post0"));
+        assert!(!same_version("1.0", "1.0.1"));
+        // Not PEP 440 on either side: the text must match exactly.
+        assert!(same_version("weird", "weird"));
+        assert!(!same_version("weird", "Weird"));
+        assert!(!same_version("1.0", "weird"));
+    }
 
     #[test]
     fn repr_quotes_and_escapes_like_python() {

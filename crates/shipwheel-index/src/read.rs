@@ -4,7 +4,6 @@
 //! JSON and falls back to PEP 503 HTML (pypiserver serves HTML only), so the same code reads PyPI,
 //! devpi, pypiserver and shipwheel's own `serve`.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -331,17 +330,12 @@ impl IndexClient {
 /// Keep the files whose version is PEP 440-equal to `version` (string equality when either
 /// side does not parse).
 pub fn filter_release(files: Vec<RemoteFile>, version: &str) -> Vec<RemoteFile> {
-    let wanted = shipwheel_dist::pep::Version::from_str(version).ok();
     files
         .into_iter()
         .filter(|f| {
-            let Some(v) = f.version.as_deref() else {
-                return false;
-            };
-            match (&wanted, shipwheel_dist::pep::Version::from_str(v).ok()) {
-                (Some(w), Some(have)) => *w == have,
-                _ => v == version,
-            }
+            f.version
+                .as_deref()
+                .is_some_and(|v| shipwheel_dist::pep::same_version(v, version))
         })
         .collect()
 }

@@ -720,11 +720,7 @@ fn check_name_version(filename: &str, name: &str, version: &str) -> Result<(), S
             py_repr(&normalized.replace('-', "_"))
         ));
     }
-    let same_version = match (version.parse::<Version>(), file_version.parse::<Version>()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => version == file_version,
-    };
-    if !same_version {
+    if !shipwheel_dist::pep::same_version(version, file_version) {
         return Err(format!(
             "Version in filename should be {} not {}.",
             py_repr(version),

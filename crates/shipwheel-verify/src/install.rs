@@ -520,7 +520,7 @@ pub async fn verify_install(
     if !imports_ok {
         return (report, steps);
     }
-    let version_ok = same_version(&check.version, version);
+    let version_ok = shipwheel_dist::pep::same_version(&check.version, version);
     steps.push(Step {
         name: format!("version ({label})"),
         ok: version_ok,
@@ -578,16 +578,6 @@ pub async fn verify_install(
     }
     report.ok = true;
     (report, steps)
-}
-
-fn same_version(a: &str, b: &str) -> bool {
-    match (
-        a.parse::<shipwheel_dist::pep::Version>(),
-        b.parse::<shipwheel_dist::pep::Version>(),
-    ) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
 }
 
 /// The served wheel whose tags are the installed wheel's tags.

@@ -92,7 +92,9 @@ impl Target {
             match &release {
                 None => release = Some((name.to_string(), version.to_string())),
                 Some((n, v)) => {
-                    if normalize_name(n) != normalize_name(name) || !same_version(v, version) {
+                    if normalize_name(n) != normalize_name(name)
+                        || !shipwheel_dist::pep::same_version(v, version)
+                    {
                         return Err(TargetError::Mixed(
                             format!("{n} {v}"),
                             format!("{name} {version}"),
@@ -114,16 +116,6 @@ impl Target {
             version,
             files,
         })
-    }
-}
-
-fn same_version(a: &str, b: &str) -> bool {
-    match (
-        a.parse::<shipwheel_dist::pep::Version>(),
-        b.parse::<shipwheel_dist::pep::Version>(),
-    ) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
     }
 }
 
