@@ -24,6 +24,25 @@ fn publish(index: &FakeIndex, home: &std::path::Path, upload_url: &str) -> std::
     cmd
 }
 
+/// Publish a fresh wheel `slug` 1.0 to `index`, which answers that file's POSTs with
+/// `actions` (then normally); the file's name and the run's output.
+fn publish_scripted(
+    index: &FakeIndex,
+    slug: &str,
+    actions: Vec<Action>,
+) -> (String, std::process::Output) {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let w = wheel(dir.path(), slug, "1.0");
+    let name = file_name(&w);
+    index.script(&name, actions);
+    let out = publish(index, home.path(), &index.upload_url)
+        .arg(&w)
+        .output()
+        .unwrap();
+    (name, out)
+}
+
 fn status_of(v: &serde_json::Value, filename: &str) -> String {
     v["files"]
         .as_array()
@@ -43,22 +62,15 @@ fn no_secret(out: &std::process::Output) {
 fn server_errors_are_retried_and_the_file_lands_once() {
     let index = FakeIndex::start();
     index.require_basic("__token__", TOKEN);
-    let home = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let w = wheel(dir.path(), "fault-a", "1.0");
-    let name = file_name(&w);
-    index.script(
-        &name,
+    let (name, out) = publish_scripted(
+        &index,
+        "fault-a",
         vec![
             Action::Status(500),
             Action::Status(502),
             Action::Status(503),
         ],
     );
-    let out = publish(&index, home.path(), &index.upload_url)
-        .arg(&w)
-        .output()
-        .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     no_secret(&out);
     assert_eq!(status_of(&json(&out), &name), "uploaded");
@@ -69,15 +81,7 @@ fn server_errors_are_retried_and_the_file_lands_once() {
 #[test]
 fn a_503_after_the_index_stored_the_file_is_not_uploaded_again() {
     let index = FakeIndex::start();
-    let home = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let w = wheel(dir.path(), "fault-b", "1.0");
-    let name = file_name(&w);
-    index.script(&name, vec![Action::StoreThen(503)]);
-    let out = publish(&index, home.path(), &index.upload_url)
-        .arg(&w)
-        .output()
-        .unwrap();
+    let (name, out) = publish_scripted(&index, "fault-b", vec![Action::StoreThen(503)]);
     assert!(out.status.success(), "{}", text(&out));
     let v = json(&out);
     assert_eq!(status_of(&v, &name), "uploaded");
@@ -100,15 +104,7 @@ fn a_503_after_the_index_stored_the_file_is_not_uploaded_again() {
 #[test]
 fn too_many_requests_honours_retry_after() {
     let index = FakeIndex::start();
-    let home = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let w = wheel(dir.path(), "fault-c", "1.0");
-    let name = file_name(&w);
-    index.script(&name, vec![Action::TooMany(1)]);
-    let out = publish(&index, home.path(), &index.upload_url)
-        .arg(&w)
-        .output()
-        .unwrap();
+    let (name, out) = publish_scripted(&index, "fault-c", vec![Action::TooMany(1)]);
     assert!(out.status.success(), "{}", text(&out));
     let all = text(&out);
     // The wait printed is the server's Retry-After (1 s), not the 10 ms test backoff.
