@@ -10,6 +10,26 @@ use test_support::builder::{SdistBuilder, WheelBuilder};
 use test_support::peer_bin;
 use test_support::servers::{Devpi, Pypiserver, PypiserverOptions};
 
+/// `uv pip install --no-deps` of `requirement` from `index_url` into `target`; it must succeed.
+fn uv_install(index_url: &str, requirement: &str, target: &Path) {
+    let uv = Command::new(peer_bin("uv"))
+        .args([
+            "pip",
+            "install",
+            "--no-cache",
+            "--no-deps",
+            "--index-url",
+            index_url,
+        ])
+        .arg("--target")
+        .arg(target)
+        .arg(requirement)
+        .env("UV_NO_CONFIG", "1")
+        .output()
+        .unwrap();
+    assert!(uv.status.success(), "uv: {}", text(&uv));
+}
+
 /// A wheel and an sdist of `name` `version` (module `name` with a `hello()`).
 fn dists(dir: &Path, name: &str, version: &str, marker: &str) -> (PathBuf, PathBuf) {
     let module = name.replace('-', "_");
@@ -114,22 +134,11 @@ fn pypiserver_password_upload_reupload_and_install() {
         .unwrap();
     assert!(pip.status.success(), "pip: {}", text(&pip));
     assert!(target.path().join("pip/ship_demo/__init__.py").exists());
-    let uv = Command::new(peer_bin("uv"))
-        .args([
-            "pip",
-            "install",
-            "--no-cache",
-            "--no-deps",
-            "--index-url",
-            &server.index_url,
-        ])
-        .arg("--target")
-        .arg(target.path().join("uv"))
-        .arg("ship-demo==1.0")
-        .env("UV_NO_CONFIG", "1")
-        .output()
-        .unwrap();
-    assert!(uv.status.success(), "uv: {}", text(&uv));
+    uv_install(
+        &server.index_url,
+        "ship-demo==1.0",
+        &target.path().join("uv"),
+    );
     assert!(target.path().join("uv/ship_demo/__init__.py").exists());
 }
 
@@ -284,22 +293,7 @@ fn devpi_token_upload_reupload_and_conflict() {
 
     // Installable with uv from devpi.
     let target = tempfile::tempdir().unwrap();
-    let uv = Command::new(peer_bin("uv"))
-        .args([
-            "pip",
-            "install",
-            "--no-cache",
-            "--no-deps",
-            "--index-url",
-            &server.index_url,
-        ])
-        .arg("--target")
-        .arg(target.path())
-        .arg("ship-devpi==3.0")
-        .env("UV_NO_CONFIG", "1")
-        .output()
-        .unwrap();
-    assert!(uv.status.success(), "uv: {}", text(&uv));
+    uv_install(&server.index_url, "ship-devpi==3.0", target.path());
 }
 
 #[test]
