@@ -3,8 +3,25 @@
 mod common;
 
 use common::{form_fields, raw_status_line, raw_upload_request, sha256_hex, upload};
-use shipwheel_serve::{Server, ServerConfig, Store};
+use shipwheel_serve::{RunningServer, Server, ServerConfig, Store};
 use test_support::builder::{SdistBuilder, WheelBuilder};
+
+/// Upload with the index's token (the project owner's upload).
+async fn as_owner(
+    server: &RunningServer,
+    fields: &[(String, String)],
+    filename: &str,
+    bytes: &[u8],
+) -> (u16, String, String) {
+    upload(
+        &server.upload_url(),
+        fields,
+        filename,
+        bytes,
+        Some("pypi-secret"),
+    )
+    .await
+}
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -260,14 +277,7 @@ async fn uploads_are_refused_with_pypi_status_lines() {
     let mut bad = fields.clone();
     bad.retain(|(k, _)| k != "sha256_digest");
     bad.push(("sha256_digest".into(), "0".repeat(64)));
-    let (status, _, body) = upload(
-        &server.upload_url(),
-        &bad,
-        name,
-        &wheel,
-        Some("pypi-secret"),
-    )
-    .await;
+    let (status, _, body) = as_owner(&server, &bad, name, &wheel).await;
     assert_eq!(status, 400);
     assert!(body.contains(
         "The digest supplied does not match a digest calculated from the uploaded file."
@@ -276,14 +286,7 @@ async fn uploads_are_refused_with_pypi_status_lines() {
     // No digest at all; unknown protocol; bad filetype.
     let mut none = fields.clone();
     none.retain(|(k, _)| k != "sha256_digest");
-    let (status, _, body) = upload(
-        &server.upload_url(),
-        &none,
-        name,
-        &wheel,
-        Some("pypi-secret"),
-    )
-    .await;
+    let (status, _, body) = as_owner(&server, &none, name, &wheel).await;
     assert_eq!(status, 400);
     assert!(
         body.contains("Error: Include at least one message digest."),
@@ -292,14 +295,7 @@ async fn uploads_are_refused_with_pypi_status_lines() {
     let mut proto = fields.clone();
     proto.retain(|(k, _)| k != "protocol_version");
     proto.push(("protocol_version".into(), "2".into()));
-    let (status, _, body) = upload(
-        &server.upload_url(),
-        &proto,
-        name,
-        &wheel,
-        Some("pypi-secret"),
-    )
-    .await;
+    let (status, _, body) = as_owner(&server, &proto, name, &wheel).await;
     assert_eq!(
         (status, body.contains("Unknown protocol version.")),
         (400, true)
@@ -309,14 +305,7 @@ async fn uploads_are_refused_with_pypi_status_lines() {
     let mut other = fields.clone();
     other.retain(|(k, _)| k != "name");
     other.push(("name".into(), "other".into()));
-    let (status, _, body) = upload(
-        &server.upload_url(),
-        &other,
-        name,
-        &wheel,
-        Some("pypi-secret"),
-    )
-    .await;
+    let (status, _, body) = as_owner(&server, &other, name, &wheel).await;
     assert_eq!(status, 400);
     assert!(
         body.contains("Start filename for &#x27;other&#x27; with &#x27;other&#x27;."),
@@ -325,23 +314,9 @@ async fn uploads_are_refused_with_pypi_status_lines() {
 
     // Accepted; identical re-upload is 200; other bytes under the same name are refused with
     // PyPI's text, in the status line too.
-    let (status, _, _) = upload(
-        &server.upload_url(),
-        &fields,
-        name,
-        &wheel,
-        Some("pypi-secret"),
-    )
-    .await;
+    let (status, _, _) = as_owner(&server, &fields, name, &wheel).await;
     assert_eq!(status, 200);
-    let (status, _, _) = upload(
-        &server.upload_url(),
-        &fields,
-        name,
-        &wheel,
-        Some("pypi-secret"),
-    )
-    .await;
+    let (status, _, _) = as_owner(&server, &fields, name, &wheel).await;
     assert_eq!(status, 200);
     let changed = WheelBuilder::new("pkg", "1.0")
         .file("pkg/extra.py", "x = 1\n")
@@ -367,14 +342,7 @@ async fn uploads_are_refused_with_pypi_status_lines() {
     // The same bytes under another project's filename.
     let renamed = "other-1.0-py3-none-any.whl";
     let f = form_fields("other", "1.0", renamed, &wheel);
-    let (status, _, body) = upload(
-        &server.upload_url(),
-        &f,
-        renamed,
-        &wheel,
-        Some("pypi-secret"),
-    )
-    .await;
+    let (status, _, body) = as_owner(&server, &f, renamed, &wheel).await;
     assert_eq!(status, 400);
     assert!(
         body.contains("File already exists (&#x27;other-1.0-py3-none-any.whl&#x27;"),
@@ -384,14 +352,7 @@ async fn uploads_are_refused_with_pypi_status_lines() {
     // One sdist per release.
     let sdist = SdistBuilder::new("pkg", "1.0").build_bytes();
     let f = form_fields("pkg", "1.0", "pkg-1.0.tar.gz", &sdist);
-    let (status, _, _) = upload(
-        &server.upload_url(),
-        &f,
-        "pkg-1.0.tar.gz",
-        &sdist,
-        Some("pypi-secret"),
-    )
-    .await;
+    let (status, _, _) = as_owner(&server, &f, "pkg-1.0.tar.gz", &sdist).await;
     assert_eq!(status, 200);
     let zip = test_support::builder::zip_bytes(
         &[(
@@ -401,14 +362,7 @@ async fn uploads_are_refused_with_pypi_status_lines() {
         false,
     );
     let f = form_fields("pkg", "1.0", "pkg-1.0.zip", &zip);
-    let (status, _, body) = upload(
-        &server.upload_url(),
-        &f,
-        "pkg-1.0.zip",
-        &zip,
-        Some("pypi-secret"),
-    )
-    .await;
+    let (status, _, body) = as_owner(&server, &f, "pkg-1.0.zip", &zip).await;
     assert_eq!(status, 400);
     assert!(
         body.contains("Only one sdist may be uploaded per release."),
