@@ -2,9 +2,8 @@
 //! error, and their reStructuredText descriptions must pass the native checker whenever the
 //! real readme-renderer renders them.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use shipwheel_dist::archive::Member;
 use shipwheel_dist::description::check_description;
@@ -150,20 +149,7 @@ fn accepted_rst_descriptions_pass_the_native_checker() {
         !texts.is_empty(),
         "the corpus has no reStructuredText descriptions"
     );
-    let mut child = Command::new(test_support::peer_bin("python"))
-        .args(["-c", RENDER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start python");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(serde_json::to_string(&texts).expect("json").as_bytes())
-        .expect("write");
-    let output = child.wait_with_output().expect("python");
-    let renders: Vec<bool> = serde_json::from_slice(&output.stdout).expect("reply");
+    let renders: Vec<bool> = test_support::peer_python_json(RENDER, &texts);
     let mut false_errors = Vec::new();
     for ((text, name), ok) in texts.iter().zip(&names).zip(renders) {
         let native = shipwheel_dist::description::rst::check(text);

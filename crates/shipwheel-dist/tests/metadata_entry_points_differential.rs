@@ -2,9 +2,6 @@
 //! the way PyPI validates wheels (`=` as the only delimiter, case-sensitive keys, strict), plus
 //! PyPI's `[\w.-]+` rule for script names. A false error here blocks a release.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use shipwheel_dist::metadata::check_entry_points;
 
 const CASES: &[&str] = &[
@@ -58,22 +55,7 @@ json.dump(out, sys.stdout)
 "#;
 
 fn python_verdicts(texts: &[&str]) -> Vec<bool> {
-    let mut child = Command::new(test_support::peer_bin("python"))
-        .args(["-c", PARSE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the peers python");
-    let input = serde_json::to_string(texts).expect("encode");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("send texts");
-    let output = child.wait_with_output().expect("python output");
-    assert!(output.status.success(), "configparser run failed");
-    serde_json::from_slice(&output.stdout).expect("json reply")
+    test_support::peer_python_json(PARSE, &texts)
 }
 
 #[test]

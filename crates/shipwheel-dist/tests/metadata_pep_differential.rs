@@ -2,28 +2,11 @@
 //! code; packaging (from the peers venv, the library PyPI runs) is the reference. Each value
 //! must get the same verdict from both, so no rule fails what PyPI accepts.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use shipwheel_dist::RawMetadata;
 use shipwheel_dist::metadata::{DistContext, check_metadata};
 
 fn python(script: &str, input: &serde_json::Value) -> serde_json::Value {
-    let mut child = Command::new(test_support::peer_bin("python"))
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the peers python");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.to_string().as_bytes())
-        .expect("send");
-    let output = child.wait_with_output().expect("python");
-    assert!(output.status.success(), "python failed");
-    serde_json::from_slice(&output.stdout).expect("json reply")
+    test_support::peer_python_json(script, input)
 }
 
 const VALIDATE: &str = r#"

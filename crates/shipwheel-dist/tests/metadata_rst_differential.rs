@@ -5,9 +5,6 @@
 //! error would block a release), and it catches each listed failure kind with docutils' message
 //! and line.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use shipwheel_dist::description::rst;
 
 /// (text, the message the native checker must report — `None` when it must merely not
@@ -288,23 +285,7 @@ json.dump(out, sys.stdout)
 
 /// (renders, first message, its line) for every case, from one Python process.
 fn readme_renderer(texts: &[&str]) -> Vec<(bool, String, Option<u32>)> {
-    let mut child = Command::new(test_support::peer_bin("python"))
-        .args(["-c", RENDER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the peers python");
-    let input = serde_json::to_string(texts).expect("encode");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("send texts");
-    let output = child.wait_with_output().expect("python output");
-    assert!(output.status.success(), "readme-renderer run failed");
-    let replies: Vec<serde_json::Value> =
-        serde_json::from_slice(&output.stdout).expect("json reply");
+    let replies: Vec<serde_json::Value> = test_support::peer_python_json(RENDER, &texts);
     replies
         .into_iter()
         .map(|r| {

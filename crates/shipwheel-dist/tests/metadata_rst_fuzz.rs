@@ -3,9 +3,6 @@
 //! the native checker must never fail a document readme-renderer renders. The generator is
 //! seeded, so a failure reproduces exactly.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use shipwheel_dist::description::rst;
 
 const PIECES: &[&str] = &[
@@ -206,21 +203,7 @@ print(json.dumps([render(t, stream=io.StringIO()) is not None for t in json.load
 "#;
 
 fn renders(texts: &[String]) -> Vec<bool> {
-    let mut child = Command::new(test_support::peer_bin("python"))
-        .args(["-c", RENDER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the peers python");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(serde_json::to_string(texts).expect("json").as_bytes())
-        .expect("send");
-    let output = child.wait_with_output().expect("python");
-    assert!(output.status.success(), "readme-renderer run failed");
-    serde_json::from_slice(&output.stdout).expect("reply")
+    test_support::peer_python_json(RENDER, &texts)
 }
 
 fn env(name: &str, default: u64) -> u64 {

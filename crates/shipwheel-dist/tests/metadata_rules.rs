@@ -5,9 +5,7 @@
 //! packaging-level rules must agree with twine exactly; Warehouse-only rules (which twine does
 //! not run) must fail with shipwheel while twine lets them through to PyPI.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use shipwheel_dist::{CheckOptions, Severity, check_file};
 use test_support::builder::{SdistBuilder, WheelBuilder};
@@ -27,22 +25,8 @@ for f in json.load(sys.stdin):
         out.append(str(e))
 print(json.dumps(out))
 "#;
-    let mut child = Command::new(test_support::peer_bin("python"))
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the peers python");
     let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(serde_json::to_string(&names).expect("json").as_bytes())
-        .expect("send");
-    let output = child.wait_with_output().expect("python");
-    assert!(output.status.success(), "twine run failed");
-    serde_json::from_slice(&output.stdout).expect("reply")
+    test_support::peer_python_json(SCRIPT, &names)
 }
 
 /// The errors of this crate's metadata, license, classifier and description rules.

@@ -4,8 +4,6 @@
 //! Cases are generated with proptest (deterministic seed) and checked in one batch, so one
 //! Python process answers for all of them.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::str::FromStr;
 
 use proptest::prelude::*;
@@ -140,21 +138,7 @@ json.dump(out, sys.stdout)
 "#;
 
 fn packaging(cases: &[String]) -> serde_json::Value {
-    let mut child = Command::new(test_support::peer_bin("python"))
-        .args(["-c", SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run the peers python");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(serde_json::to_string(cases).unwrap().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "python failed");
-    serde_json::from_slice(&out.stdout).unwrap()
+    test_support::peer_python_json(SCRIPT, &cases)
 }
 
 fn generate(n: usize) -> Vec<String> {

@@ -36,6 +36,36 @@ pub fn peer_bin(name: &str) -> PathBuf {
     peers_venv().join("bin").join(name)
 }
 
+/// Run `script` (`python -c`) with the peers' Python, `input` sent as JSON on its stdin, and
+/// parse what it prints as JSON: one process for a whole batch of differential cases. Panics
+/// (these are test helpers) when Python fails or its reply is not the JSON expected.
+pub fn peer_python_json<T: serde::de::DeserializeOwned>(
+    script: &str,
+    input: &impl serde::Serialize,
+) -> T {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(peer_bin("python"))
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the peers python (run scripts/peers.sh)");
+    let json = serde_json::to_vec(input).expect("encode the input as JSON");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&json)
+        .expect("send the input");
+    let output = child.wait_with_output().expect("python output");
+    assert!(
+        output.status.success(),
+        "the peers python failed on its script"
+    );
+    serde_json::from_slice(&output.stdout).expect("a JSON reply of the expected shape")
+}
+
 /// Upload `files` with the pinned `uv publish`: no config file, no trusted publishing and no
 /// `UV_*` settings from the environment, so only the given URL and credentials count.
 pub fn uv_publish(
