@@ -424,17 +424,8 @@ pub struct Uploader {
 pub type ProgressFn = Arc<dyn Fn(u64) + Send + Sync>;
 
 impl Uploader {
-    /// `timeout` bounds each request as a whole; connecting is bounded by `connect_timeout`.
-    pub fn new(
-        upload_url: &url::Url,
-        timeout: Duration,
-        connect_timeout: Duration,
-    ) -> Result<Uploader, TransportError> {
-        let http = shared_http_client(upload_url, &[], connect_timeout)?;
-        Ok(Uploader::with_http_client(upload_url, http, timeout))
-    }
-
-    /// An uploader on a client from [`shared_http_client`] (built for this `upload_url`).
+    /// An uploader on a client from [`shared_http_client`] (built for this `upload_url`);
+    /// `timeout` bounds each request as a whole.
     pub fn with_http_client(
         upload_url: &url::Url,
         http: reqwest::Client,
