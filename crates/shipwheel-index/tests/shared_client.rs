@@ -127,3 +127,25 @@ async fn a_plain_http_client_does_not_follow_a_redirect_to_https() {
         other => panic!("expected the redirect as the answer, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_file_that_changed_since_the_check_is_not_sent() {
+    let (base, _) = serve().await;
+    let (upload_url, _, http) = shared(&base);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo-1.0.tar.gz");
+    std::fs::write(&path, b"twenty bytes of data").unwrap();
+    let uploader = Uploader::with_http_client(&upload_url, http, Duration::from_secs(5));
+    // Checked (and hashed) at 5 bytes; 20 now.
+    let err = uploader
+        .post(&path, "demo-1.0.tar.gz", 5, &[], None, None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains("changed while it was being uploaded"),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains("rebuild it"), "{}", err.message);
+    assert!(!err.maybe_sent, "refused before anything was sent");
+}
