@@ -223,7 +223,7 @@ rule!(
     "A024",
     "record-hash-mismatch",
     Warning,
-    "Every member's RECORD hash and size match its content (with --verify-hashes)",
+    "RECORD's hashes are well-formed and its sizes right; with --verify-hashes every hash matches its member",
     "rebuild the wheel; a member changed after RECORD was written and pip will refuse to install it"
 );
 rule!(

@@ -3,9 +3,10 @@
 //! Per file: size and the sha256/blake2b-256 digests (streamed), the filename rules, the archive
 //! as PyPI opens it (only the ZIP central directory, the local headers and the few metadata
 //! members of a wheel are read; an sdist is decompressed once, streaming), then the metadata,
-//! description and wheel-contents rules of the other modules. With `verify_hashes` every member
-//! is inflated (in parallel across members of all files, largest first) and checked against
-//! its CRC-32, RECORD's hash and size, and PyPI's encrypted-code scan.
+//! description and wheel-contents rules of the other modules. Then the members PyPI's upload scan
+//! reads (`.py`/`.pye`) are inflated, in parallel across the members of all files, largest
+//! first, and checked against their CRC-32 and the encrypted-code scan, as PyPI does for every
+//! upload; with `verify_hashes` every member is inflated and RECORD's hash and size checked too.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -32,9 +33,9 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 * 1024 * 1024;
 pub struct CheckOptions {
     /// Per-file size limit in bytes (PyPI: 100 MiB unless the project has a raised limit).
     pub max_file_size: u64,
-    /// Also inflate every member and check it against its CRC-32 and RECORD's hash and size,
-    /// and scan a wheel's `.py`/`.pye` members the way PyPI's upload scan does (sdists are
-    /// always scanned, as they are decompressed anyway).
+    /// Also inflate every member (not only the `.py`/`.pye` members PyPI's scan reads, which
+    /// are always inflated and scanned) and check it against its CRC-32 and RECORD's hash and
+    /// size.
     pub verify_hashes: bool,
     /// An external reStructuredText renderer (readme-renderer) to agree with PyPI exactly;
     /// the native checker is used when this is `None`.
@@ -121,7 +122,7 @@ impl Report {
 
 pub use crate::archive::{FILE_TOO_LARGE, FILE_UNREADABLE};
 
-/// What phase one of a file check keeps for hash verification.
+/// What phase one of a file check keeps for phase two, which inflates members.
 struct VerifyPlan {
     path: PathBuf,
     file: String,
@@ -345,6 +346,12 @@ fn check_file_inner(path: &Path, opts: &CheckOptions) -> (FileReport, Option<Ver
             ));
     }
 
+    if kind == DistKind::Wheel
+        && let (Some(dir), Some(record)) = (&inspection.zip, &inspection.record)
+    {
+        report.findings.extend(record_rows(file, dir, record));
+    }
+
     if report.size > opts.max_file_size {
         let project = report
             .name
@@ -377,10 +384,8 @@ fn check_file_inner(path: &Path, opts: &CheckOptions) -> (FileReport, Option<Ver
 /// [`FILE_UNREADABLE`] (see [`FileReport::unreadable`]).
 pub fn check_file(path: &Path, opts: &CheckOptions) -> FileReport {
     let (mut report, plan) = check_file_inner(path, opts);
-    if opts.verify_hashes
-        && let Some(plan) = plan
-    {
-        let mut found = verify_plans(std::slice::from_ref(&plan), threads());
+    if let Some(plan) = plan {
+        let mut found = verify_plans(std::slice::from_ref(&plan), opts.verify_hashes, threads());
         if let Some(f) = found.pop() {
             report.findings.extend(f);
         }
@@ -431,25 +436,24 @@ fn parallel_map<T: Send>(n: usize, threads: usize, work: impl Fn(usize) -> T + S
     slots.into_iter().flatten().collect()
 }
 
-/// Check a batch of files: each file (in parallel, output in input order), then hash
-/// verification across all members of all files, then the batch rules across them.
+/// Check a batch of files: each file (in parallel, output in input order), then the inflated
+/// members (scanned ones, or all with `verify_hashes`) of all files together, then the batch
+/// rules across them.
 pub fn check_files(paths: &[PathBuf], opts: &CheckOptions) -> Report {
     let threads = threads();
     let results = parallel_map(paths.len(), threads, |i| check_file_inner(&paths[i], opts));
     let (mut files, plans): (Vec<FileReport>, Vec<Option<VerifyPlan>>) =
         results.into_iter().unzip();
-    if opts.verify_hashes {
-        let index: Vec<usize> = plans
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.as_ref().map(|_| i))
-            .collect();
-        let plans: Vec<VerifyPlan> = plans.into_iter().flatten().collect();
-        let found = verify_plans(&plans, threads);
-        for (i, f) in index.into_iter().zip(found) {
-            if let Some(r) = files.get_mut(i) {
-                r.findings.extend(f);
-            }
+    let index: Vec<usize> = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.as_ref().map(|_| i))
+        .collect();
+    let plans: Vec<VerifyPlan> = plans.into_iter().flatten().collect();
+    let found = verify_plans(&plans, opts.verify_hashes, threads);
+    for (i, f) in index.into_iter().zip(found) {
+        if let Some(r) = files.get_mut(i) {
+            r.findings.extend(f);
         }
     }
     if !opts.digests {
@@ -615,73 +619,114 @@ fn verify_member(
     {
         out.push(archive::encrypted_finding(file, &entry.name, msg));
     }
-    if let Some(r) = record {
-        let record_path = |f: Finding| f.at(entry.name.clone());
-        match expected {
-            Some(Expected::Other(algo)) => {
-                let f = archive::RECORD_WEAK_HASH.finding(
+    // What RECORD says without the content (algorithm, form, size) was judged in phase one.
+    if let Some(Expected::Sha256(want) | Expected::Sha384(want) | Expected::Sha512(want)) = expected
+        && hasher.finish().as_deref() != Some(want.as_slice())
+    {
+        out.push(
+            archive::RECORD_HASH
+                .finding(
                     file,
-                    format!(
-                        "RECORD hashes {} with {algo}; the wheel spec requires sha256 or stronger",
-                        entry.name
-                    ),
-                );
-                out.push(record_path(f));
-            }
-            Some(Expected::Malformed(h)) => {
-                let f = archive::RECORD_HASH.finding(
-                    file,
-                    format!(
-                        "RECORD has a malformed hash for {}: {}",
-                        entry.name,
-                        crate::pep::py_repr(&h)
-                    ),
-                );
-                out.push(record_path(f));
-            }
-            Some(Expected::Sha256(want) | Expected::Sha384(want) | Expected::Sha512(want)) => {
-                if hasher.finish().as_deref() != Some(want.as_slice()) {
-                    let f = archive::RECORD_HASH.finding(
-                        file,
-                        format!("RECORD hash does not match the content of {}", entry.name),
-                    );
-                    out.push(record_path(f));
-                }
-            }
+                    format!("RECORD hash does not match the content of {}", entry.name),
+                )
+                .at(entry.name.clone()),
+        );
+    }
+    out
+}
+
+/// RECORD's rows judged against the zip directory alone, no member inflated: a weak, malformed
+/// or missing hash, or a size other than the member's. Comparing hashes needs the content
+/// (`verify_hashes`); a member whose content differs from its directory size fails its CRC.
+fn record_rows(file: &str, dir: &ZipDir, record: &[RecordEntry]) -> Vec<Finding> {
+    let rows: HashMap<String, &RecordEntry> = record
+        .iter()
+        .map(|r| (r.path.replace('\\', "/"), r))
+        .collect();
+    let mut out = Vec::new();
+    for entry in dir.entries.iter().filter(|e| !e.is_dir()) {
+        let Some(r) = rows.get(&entry.name) else {
+            continue;
+        };
+        let at = |f: Finding| f.at(entry.name.clone());
+        match r.hash.as_deref().map(parse_hash) {
+            Some(Expected::Other(algo)) => out.push(at(archive::RECORD_WEAK_HASH.finding(
+                file,
+                format!(
+                    "RECORD hashes {} with {algo}; the wheel spec requires sha256 or stronger",
+                    entry.name
+                ),
+            ))),
+            Some(Expected::Malformed(h)) => out.push(at(archive::RECORD_HASH.finding(
+                file,
+                format!(
+                    "RECORD has a malformed hash for {}: {}",
+                    entry.name,
+                    crate::pep::py_repr(&h)
+                ),
+            ))),
+            Some(_) => {}
             None => {
-                let own = plan.wheel && entry.name.ends_with(".dist-info/RECORD");
-                if !own
+                if !entry.name.ends_with(".dist-info/RECORD")
                     && !entry.name.ends_with(".dist-info/RECORD.jws")
                     && !entry.name.ends_with(".dist-info/RECORD.p7s")
                 {
-                    let f = archive::RECORD_HASH
-                        .finding(file, format!("RECORD has no hash for {}", entry.name));
-                    out.push(record_path(f));
+                    out.push(at(archive::RECORD_HASH
+                        .finding(file, format!("RECORD has no hash for {}", entry.name))));
                 }
             }
         }
         if let Some(want) = r.size
-            && want != size
+            && want != entry.size
         {
-            let f = archive::RECORD_HASH.finding(
+            out.push(at(archive::RECORD_HASH.finding(
                 file,
                 format!(
-                    "RECORD says {} is {want} bytes but it is {size}",
-                    entry.name
+                    "RECORD says {} is {want} bytes but it is {}",
+                    entry.name, entry.size
                 ),
-            );
-            out.push(record_path(f));
+            )));
         }
     }
     out
 }
 
-/// Phase two: inflate every member of every plan across `threads` threads, biggest first so
-/// one huge member does not finish last. Findings come back per plan in member order.
-fn verify_plans(plans: &[VerifyPlan], threads: usize) -> Vec<Vec<Finding>> {
+/// Phase two: inflate the members of every plan that PyPI's scan reads (with `all`, every
+/// member) across `threads` threads, biggest first so one huge member does not finish last.
+/// Findings come back per plan in member order.
+fn verify_plans(plans: &[VerifyPlan], all: bool, threads: usize) -> Vec<Vec<Finding>> {
+    let mut tasks: Vec<(usize, usize, u64)> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            p.dir
+                .entries
+                .iter()
+                .enumerate()
+                .filter(move |(_, e)| {
+                    // Python's zipfile cannot read other methods; A004 already refuses them.
+                    !e.is_dir()
+                        && (e.method == 0 || e.method == 8)
+                        && (all || archive::is_scanned(&e.name))
+                })
+                .map(move |(ei, e)| (pi, ei, e.compressed_size))
+        })
+        .collect();
+    tasks.sort_by_key(|t| std::cmp::Reverse(t.2));
+    let mut busy = vec![false; plans.len()];
+    for t in &tasks {
+        if let Some(b) = busy.get_mut(t.0) {
+            *b = true;
+        }
+    }
+    // Only files with something to inflate are opened again.
     let sources: Vec<Option<FileSource>> = plans
         .iter()
-        .map(|p| {
+        .zip(&busy)
+        .map(|(p, busy)| {
+            if !busy {
+                return None;
+            }
             std::fs::File::open(&p.path)
                 .ok()
                 .and_then(|f| FileSource::new(f).ok())
@@ -697,19 +742,6 @@ fn verify_plans(plans: &[VerifyPlan], threads: usize) -> Vec<Vec<Finding>> {
                 .collect()
         })
         .collect();
-    let mut tasks: Vec<(usize, usize, u64)> = plans
-        .iter()
-        .enumerate()
-        .flat_map(|(pi, p)| {
-            p.dir
-                .entries
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| !e.is_dir() && (e.method == 0 || e.method == 8))
-                .map(move |(ei, e)| (pi, ei, e.compressed_size))
-        })
-        .collect();
-    tasks.sort_by_key(|t| std::cmp::Reverse(t.2));
     let per_task = parallel_map(tasks.len(), threads, |t| {
         let Some(&(pi, ei, _)) = tasks.get(t) else {
             return Vec::new();
@@ -721,7 +753,8 @@ fn verify_plans(plans: &[VerifyPlan], threads: usize) -> Vec<Vec<Finding>> {
         ) else {
             return Vec::new();
         };
-        let record = if plan.wheel && plan.record.is_some() {
+        // RECORD's hashes are compared only when asked (PyPI never compares them).
+        let record = if all && plan.wheel && plan.record.is_some() {
             records.get(pi).and_then(|m| m.get(&entry.name)).copied()
         } else {
             None
@@ -744,13 +777,14 @@ fn verify_plans(plans: &[VerifyPlan], threads: usize) -> Vec<Vec<Finding>> {
     }
     for (pi, plan) in plans.iter().enumerate() {
         if sources.get(pi).is_some_and(Option::is_none)
+            && busy.get(pi).copied().unwrap_or(false)
             && let Some(v) = out.get_mut(pi)
         {
             v.push((
                 0,
                 FILE_UNREADABLE.finding(
                     plan.file.clone(),
-                    format!("cannot reopen {} to verify hashes", plan.path.display()),
+                    format!("cannot reopen {} to read its members", plan.path.display()),
                 ),
             ));
         }

@@ -808,14 +808,38 @@ fn a024_record_hash_mismatch_with_verify_hashes() {
     let f = one(&r, "A024");
     assert_eq!(f.severity, Severity::Warning);
     assert_eq!(f.location.as_deref(), Some("demo/__init__.py"));
-    // Without --verify-hashes nothing is inflated.
+    // Without --verify-hashes the member is not inflated, so its hash is not compared.
     none(&check_bytes(WHEEL, &wheel_with_record(bad)), "A024");
     let sizes =
         record_for(&refs, |c| format!("sha256={}", record_hash(c))).replace(",18\n", ",19\n");
+    let f = one(
+        &verify_bytes(WHEEL, &wheel_with_record(sizes.clone())),
+        "A024",
+    )
+    .clone();
+    assert!(f.message.contains("bytes"));
+    // A size or a missing or malformed hash is read from RECORD and the zip directory alone:
+    // the default check reports it the same way.
+    assert_eq!(
+        one(&check_bytes(WHEEL, &wheel_with_record(sizes)), "A024"),
+        &f
+    );
+    let unhashed = record_for(&refs, |c| {
+        if c.starts_with(b"__version__") {
+            String::new()
+        } else {
+            format!("sha256={}", record_hash(c))
+        }
+    });
+    assert_eq!(
+        one(&check_bytes(WHEEL, &wheel_with_record(unhashed)), "A024").message,
+        "RECORD has no hash for demo/__init__.py"
+    );
+    let malformed = record_for(&refs, |c| format!("sha256={}", &record_hash(c)[..10]));
     assert!(
-        one(&verify_bytes(WHEEL, &wheel_with_record(sizes)), "A024")
+        one(&check_bytes(WHEEL, &wheel_with_record(malformed)), "A024")
             .message
-            .contains("bytes")
+            .starts_with("RECORD has a malformed hash for ")
     );
     none(&verify_bytes(WHEEL, &wheel_bytes()), "A024");
 }
@@ -828,7 +852,10 @@ fn a025_weak_record_hash() {
         .map(|(p, c)| (p.as_str(), c.as_slice()))
         .collect();
     let md5ish = record_for(&refs, |_| "md5=1B2M2Y8AsgTpgAmY7PhCfg".to_string());
-    let r = verify_bytes(WHEEL, &wheel_with_record(md5ish));
+    let r = verify_bytes(WHEEL, &wheel_with_record(md5ish.clone()));
+    assert_eq!(one(&r, "A025").severity, Severity::Warning);
+    // RECORD alone says it: no flag needed.
+    let r = check_bytes(WHEEL, &wheel_with_record(md5ish));
     assert_eq!(one(&r, "A025").severity, Severity::Warning);
     let sha512 = record_for(&refs, |c| {
         use base64::Engine;
@@ -845,7 +872,8 @@ fn a025_weak_record_hash() {
 
 #[test]
 fn a026_corrupt_member() {
-    // A damaged .py member fails PyPI's scan read: an error.
+    // A damaged .py member fails PyPI's scan read: an error, with no flag, since PyPI's scan
+    // reads every .py/.pye member of every upload.
     let r = raw_wheel(|z| {
         let e = z
             .entries
@@ -854,7 +882,11 @@ fn a026_corrupt_member() {
             .unwrap();
         e.crc32 = Some(1);
     });
-    none(&r, "A026");
+    assert_eq!(one(&r, "A026").severity, Severity::Error);
+    assert_eq!(
+        one(&r, "A026").location.as_deref(),
+        Some("demo/__init__.py")
+    );
     let mut z = RawZip::new(entries_of(&wheel_bytes()));
     z.entries
         .iter_mut()
@@ -874,6 +906,9 @@ fn a026_corrupt_member() {
         .crc32 = Some(1);
     let r = verify_bytes(WHEEL, &z.build());
     assert_eq!(one(&r, "A026").severity, Severity::Warning);
+    // Without --verify-hashes only the members PyPI's scan reads are inflated: the damaged
+    // data file is not looked at, so the default check costs what those members cost.
+    none(&check_bytes(WHEEL, &z.build()), "A026");
     // A damaged WHEEL is read by PyPI even without --verify-hashes.
     let r = raw_wheel(|z| {
         z.entries
@@ -903,6 +938,51 @@ fn a027_encrypted_code() {
     assert!(one(&r, "A027").message.contains("SourceDefender"));
     let ok = SdistBuilder::new("demo", "1.0").file("src/demo/x.py", "pyarmor = 1\n");
     none(&check_bytes("demo-1.0.tar.gz", &ok.build_bytes()), "A027");
+}
+
+/// PyPI scans every upload, so the default check (no --verify-hashes) scans a wheel's
+/// .py/.pye members too, compressed or stored, and names every member that trips the scan.
+#[test]
+fn a027_encrypted_code_in_a_wheel_without_flags() {
+    let w = wheel()
+        .file(
+            "demo/armored.py",
+            "from .pyarmor_runtime import __pyarmor__\n__pyarmor__(__name__, __file__, b'x')\n",
+        )
+        .file(
+            "demo/defended.PYE",
+            "---BEGIN PYE FILE---\nxx\n---END PYE FILE---\n",
+        );
+    let r = check_bytes(WHEEL, &w.build_bytes());
+    let found = of(&r, "A027");
+    let at: Vec<Option<&str>> = found.iter().map(|f| f.location.as_deref()).collect();
+    assert_eq!(
+        at,
+        [Some("demo/armored.py"), Some("demo/defended.PYE")],
+        "{:#?}",
+        r.findings
+    );
+    assert!(found.iter().all(|f| f.severity == Severity::Error));
+    assert!(
+        found[0]
+            .message
+            .starts_with("Invalid distribution file. PyArmor-encrypted content is not allowed.")
+    );
+    assert!(found[1].message.contains("SourceDefender"));
+    let r = check_bytes(WHEEL, &w.stored().build_bytes());
+    assert_eq!(of(&r, "A027").len(), 2, "{:#?}", r.findings);
+    // The markers in a member the scan does not read (not .py/.pye) are not PyPI's business.
+    let data = wheel().file("demo/notes.txt", "__pyarmor_enter__\n");
+    none(&check_bytes(WHEEL, &data.build_bytes()), "A027");
+    // PyPI skips members over 5 MiB.
+    let mut big = b"__pyarmor_enter__\n".to_vec();
+    big.resize(5 * 1024 * 1024 + 1, b'#');
+    let r = check_bytes(WHEEL, &wheel().file("demo/big.py", big).build_bytes());
+    none(&r, "A027");
+    let mut fits = b"__pyarmor_enter__\n".to_vec();
+    fits.resize(5 * 1024 * 1024, b'#');
+    let r = check_bytes(WHEEL, &wheel().file("demo/big.py", fits).build_bytes());
+    one(&r, "A027");
 }
 
 #[test]

@@ -105,6 +105,27 @@ fn errors_exit_1_and_say_what_to_do() {
     );
 }
 
+/// PyPI scans every upload for encrypted code; the command as typed (no flags) does too.
+#[test]
+fn encrypted_code_in_a_wheel_fails_without_flags() {
+    let (dir, dist) = workdir();
+    good_wheel("armored", "1.0")
+        .file(
+            "armored/core.py",
+            "__pyarmor__(__name__, __file__, b'...')\n",
+        )
+        .write_to(&dist);
+    let out = shipwheel(dir.path()).arg("check").output().unwrap();
+    assert_no_panic(&out);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains("error[A027] Invalid distribution file. PyArmor-encrypted content"),
+        "{text}"
+    );
+    assert!(text.contains("armored/core.py"), "{text}");
+}
+
 #[test]
 fn strict_fails_on_warnings_and_ignore_drops_rules() {
     let (dir, dist) = workdir();

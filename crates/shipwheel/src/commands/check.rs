@@ -36,7 +36,8 @@ pub struct CheckArgs {
     /// Fail on warnings too.
     #[arg(long)]
     pub strict: bool,
-    /// Also inflate every wheel member and compare it with RECORD's hash and size.
+    /// Also inflate every member and compare it with RECORD's hash (the .py/.pye members PyPI's
+    /// upload scan reads are always inflated and scanned).
     #[arg(long)]
     pub verify_hashes: bool,
     /// Per-file size limit: bytes, or with a unit (100MiB, 50MB, 1GiB). PyPI's default is
