@@ -52,7 +52,8 @@ impl ServerConfig {
             root: root.into(),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             tokens: Vec::new(),
-            check: CheckOptions::default(),
+            // Judged as `shipwheel check` judges with no flags.
+            check: shipwheel_python::default_options(),
             max_project_size: DEFAULT_MAX_PROJECT_SIZE,
         }
     }

@@ -8,7 +8,6 @@ mod cli;
 mod commands;
 mod output;
 mod progress;
-mod rst_python;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

@@ -28,9 +28,14 @@ fn shipwheel() -> Command {
 }
 
 fn start(root: &Path, token: &str) -> Serve {
+    start_with(root, token, &[])
+}
+
+fn start_with(root: &Path, token: &str, args: &[&str]) -> Serve {
     let mut child = shipwheel()
         .args(["serve", "--bind", "127.0.0.1:0", "--root"])
         .arg(root)
+        .args(args)
         .env("SHIPWHEEL_SERVE_TOKEN", token)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -219,4 +224,70 @@ fn sigint_stops_cleanly_and_the_token_is_never_printed() {
     }
     assert!(!printed.contains("pypi-never-shown-42"), "{printed}");
     assert!(!stderr.contains("pypi-never-shown-42"), "{stderr}");
+}
+
+/// The upload endpoint judges long descriptions as `shipwheel check` does, with the same flags:
+/// readme-renderer (here through --python) refuses a code-block with `:linenos:`, which the
+/// built-in checker alone does not model.
+#[test]
+fn serve_judges_descriptions_like_check() {
+    let root = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    let python = peer_bin("python");
+    let python = python.to_str().unwrap();
+    let wheel = WheelBuilder::new("linenos", "1.0")
+        .header("Description-Content-Type", "text/x-rst")
+        .description("Title\n=====\n\n.. code-block:: python\n   :linenos:\n\n   x = 1\n")
+        .write_to(dist.path());
+    let good = WheelBuilder::new("plainrst", "1.0")
+        .header("Description-Content-Type", "text/x-rst")
+        .description("Title\n=====\n\nSome *text*.\n")
+        .write_to(dist.path());
+
+    let check = |file: &Path| {
+        shipwheel()
+            .args(["check", "--python", python])
+            .arg(file)
+            .env_remove("SHIPWHEEL_PYTHON")
+            .output()
+            .unwrap()
+    };
+    let checked = check(&wheel);
+    assert_eq!(checked.status.code(), Some(1));
+    let check_text = String::from_utf8_lossy(&checked.stdout).into_owned();
+    assert!(check_text.contains("error[D001]"), "{check_text}");
+    assert_eq!(check(&good).status.code(), Some(0));
+
+    let serve = start_with(root.path(), "tok", &["--python", python]);
+    let out = upload(&serve.upload_url, "tok", &wheel);
+    assert!(!out.status.success(), "serve took what check refuses");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("code-block"), "{said}");
+    let out = upload(&serve.upload_url, "tok", &good);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A renderer that cannot be had is refused at start-up, as `check` refuses it.
+    let out = shipwheel()
+        .args(["serve", "--bind", "127.0.0.1:0", "--root"])
+        .arg(root.path())
+        .args([
+            "--rst-renderer",
+            "python",
+            "--python",
+            "/nonexistent/python3",
+        ])
+        .env("PATH", dist.path())
+        .env_remove("SHIPWHEEL_PYTHON")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("readme-renderer is not importable"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -119,3 +119,4 @@ pub fn free_port() -> u16 {
 pub mod builder;
 pub mod rawzip;
 pub mod servers;
+pub mod sparse;

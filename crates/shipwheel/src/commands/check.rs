@@ -5,15 +5,14 @@
 //! line is wrong.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::Context;
-use shipwheel_dist::check::{CheckOptions, DEFAULT_MAX_FILE_SIZE, Report};
-use shipwheel_dist::description::RstRenderer;
+use shipwheel_dist::check::{DEFAULT_MAX_FILE_SIZE, Report};
 use shipwheel_dist::{Finding, Severity};
 use shipwheel_github::actions::Env;
 
 use crate::cli::GlobalArgs;
+use crate::commands::judge::JudgeArgs;
 use crate::commands::{ExitStatus, UsageError};
 use crate::output;
 
@@ -40,20 +39,11 @@ pub struct CheckArgs {
     /// upload scan reads are always inflated and scanned).
     #[arg(long)]
     pub verify_hashes: bool,
-    /// Per-file size limit: bytes, or with a unit (100MiB, 50MB, 1GiB). PyPI's default is
-    /// 100 MiB; projects can be granted up to 1 GiB.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "100MiB")]
-    pub max_file_size: u64,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
     /// Do not report this rule (repeatable, or comma-separated: --ignore W009,W005).
     #[arg(long = "ignore", value_name = "RULE", value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// reStructuredText renderer for long descriptions: `python` runs readme-renderer (what
-    /// PyPI uses), `native` is built in, `auto` uses python when readme-renderer is found.
-    #[arg(long, value_enum, value_name = "RENDERER", default_value_t = RstChoice::Auto)]
-    pub rst_renderer: RstChoice,
-    /// Python interpreter that has readme-renderer installed (for --rst-renderer auto|python).
-    #[arg(long, value_name = "PATH")]
-    pub python: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,13 +52,6 @@ pub enum Format {
     Json,
     Sarif,
     Github,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RstChoice {
-    Auto,
-    Native,
-    Python,
 }
 
 /// The result of one `shipwheel check`, as every output format sees it.
@@ -135,14 +118,10 @@ pub fn run(args: CheckArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     };
     let paths = expand_inputs(&patterns)?;
 
-    let rst_renderer = choose_renderer(args.rst_renderer, args.python.as_deref())?;
-    let opts = CheckOptions {
-        max_file_size: args.max_file_size,
-        verify_hashes: args.verify_hashes,
-        rst_renderer,
-        // Only the JSON document shows digests; hashing whole files is most of a check's time.
-        digests: args.format == Format::Json,
-    };
+    // Only the JSON document shows digests; hashing whole files is most of a check's time.
+    let opts = args
+        .judge
+        .options(args.verify_hashes, args.format == Format::Json)?;
     // The engine checks the files in parallel and keeps their order.
     let mut report = shipwheel_dist::check_files(&paths, &opts);
     drop_ignored(&mut report, &ignored);
@@ -319,32 +298,6 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn choose_renderer(
-    choice: RstChoice,
-    python: Option<&Path>,
-) -> anyhow::Result<Option<Arc<dyn RstRenderer + Send + Sync>>> {
-    match choice {
-        RstChoice::Native => Ok(None),
-        // Looked for only when a reStructuredText description needs rendering.
-        RstChoice::Auto => Ok(Some(Arc::new(crate::rst_python::AutoRst::new(python)))),
-        // Asked for explicitly: a missing readme-renderer fails the run before any checking.
-        RstChoice::Python => match crate::rst_python::detect(python) {
-            Some(r) => Ok(Some(r)),
-            None => {
-                let which = python
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "python3".to_string());
-                Err(UsageError(format!(
-                    "--rst-renderer python: readme-renderer is not importable with {which}; \
-                     install it (`{which} -m pip install readme-renderer`), pass --python PATH, \
-                     or use --rst-renderer native"
-                ))
-                .into())
-            }
-        },
-    }
-}
-
 fn drop_ignored(report: &mut Report, ignored: &[String]) {
     let keep = |f: &Finding| !ignored.iter().any(|id| id == f.rule);
     for file in &mut report.files {
@@ -371,8 +324,8 @@ fn rerun_command(args: &CheckArgs, patterns: &[String]) -> String {
     if args.verify_hashes {
         parts.push("--verify-hashes".into());
     }
-    if args.max_file_size != DEFAULT_MAX_FILE_SIZE {
-        parts.push(format!("--max-file-size {}", args.max_file_size));
+    if args.judge.max_file_size != DEFAULT_MAX_FILE_SIZE {
+        parts.push(format!("--max-file-size {}", args.judge.max_file_size));
     }
     parts.join(" ")
 }
@@ -388,58 +341,9 @@ fn shell_word(s: &str) -> String {
     }
 }
 
-/// `100MiB`, `50MB`, `1GiB`, `512k`, `1048576`: decimal units are powers of 1000, `i` units
-/// powers of 1024; a bare number is bytes.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    if num.is_empty() {
-        return Err(format!("`{s}` is not a size (e.g. 100MiB, 50MB, 1048576)"));
-    }
-    let unit = unit.trim().to_ascii_lowercase();
-    let factor: u64 = match unit.as_str() {
-        "" | "b" => 1,
-        "k" | "kb" => 1_000,
-        "m" | "mb" => 1_000_000,
-        "g" | "gb" => 1_000_000_000,
-        "ki" | "kib" => 1 << 10,
-        "mi" | "mib" => 1 << 20,
-        "gi" | "gib" => 1 << 30,
-        _ => {
-            return Err(format!(
-                "unknown size unit `{unit}` in `{s}` (use bytes, KB, MB, GB, KiB, MiB or GiB)"
-            ));
-        }
-    };
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size (e.g. 100MiB, 50MB, 1048576)"))?;
-    let bytes = value * factor as f64;
-    if !bytes.is_finite() || bytes < 1.0 || bytes > u64::MAX as f64 {
-        return Err(format!("`{s}` is not a usable size limit"));
-    }
-    Ok(bytes as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_parse_with_units() {
-        assert_eq!(parse_size("100MiB"), Ok(100 * 1024 * 1024));
-        assert_eq!(parse_size("50MB"), Ok(50_000_000));
-        assert_eq!(parse_size("1048576"), Ok(1_048_576));
-        assert_eq!(parse_size("1 GiB"), Ok(1 << 30));
-        assert_eq!(parse_size("1.5kb"), Ok(1500));
-        assert!(parse_size("10 parsecs").is_err());
-        assert!(parse_size("MiB").is_err());
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("-5MB").is_err());
-    }
 
     #[test]
     fn sidecars_are_skipped() {

@@ -3,6 +3,7 @@
 use crate::cli::{Cli, Command, GlobalArgs};
 
 pub mod check;
+pub mod judge;
 pub mod plan;
 pub mod publish;
 pub mod serve;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use shipwheel_dist::{CheckOptions, DistKind};
+use shipwheel_dist::DistKind;
 use shipwheel_index::oidc::{GithubOidc, OidcError, TrustedPublisher};
 use shipwheel_index::publish::{
     Auth, FileOutcome, FileStatus, Presence, ProjectPages, PublishFile, Reporter, TokenSource,
@@ -56,6 +56,9 @@ pub struct PublishArgs {
     /// Upload even when `check` finds errors.
     #[arg(long)]
     pub no_check: bool,
+    /// How the files are judged before the upload (the same flags as `shipwheel check`).
+    #[command(flatten)]
+    pub judge: crate::commands::judge::JudgeArgs,
     /// Do everything except the uploads.
     #[arg(long)]
     pub dry_run: bool,
@@ -145,8 +148,10 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     // 1. Check every file (and read its metadata) before anything is uploaded.
     let static_creds = resolve_credentials(&args, &target)?;
     let check_paths = paths.clone();
+    // Digests are needed for the upload form.
+    let check_options = args.judge.options(false, true)?;
     let check = tokio::task::spawn_blocking(move || {
-        shipwheel_dist::check_files(&check_paths, &CheckOptions::default())
+        shipwheel_dist::check_files(&check_paths, &check_options)
     });
     // One client for the index reads and the uploads (see `shared_http_client`); building it may
     // load the TLS roots, which happens while the files are checked.

@@ -5,11 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use shipwheel_dist::CheckOptions;
 use shipwheel_serve::{Server, ServerConfig, Store};
 
 use crate::cli::GlobalArgs;
-use crate::commands::check::parse_size;
+use crate::commands::judge::{JudgeArgs, parse_size};
 use crate::commands::{ExitStatus, UsageError};
 use crate::output;
 
@@ -52,9 +51,10 @@ pub struct RunArgs {
         hide_env_values = true
     )]
     pub tokens: Vec<String>,
-    /// Per-file upload limit: bytes or with a unit (100MiB, 1GiB). PyPI's default is 100 MiB.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "100MiB")]
-    pub max_file_size: u64,
+    /// How uploads are judged (the same flags and rules as `shipwheel check`); --max-file-size
+    /// is also the upload limit.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
     /// Limit on the total size of one project's files. PyPI's default is 10 GiB.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "10GiB")]
     pub max_project_size: u64,
@@ -138,10 +138,8 @@ fn serve(args: RunArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         root: args.root.clone(),
         bind,
         tokens: args.tokens.clone(),
-        check: CheckOptions {
-            max_file_size: args.max_file_size,
-            ..CheckOptions::default()
-        },
+        // The digests of an upload are taken while it streams in.
+        check: args.judge.options(false, false)?,
         max_project_size: args.max_project_size,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

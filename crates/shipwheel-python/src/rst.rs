@@ -240,7 +240,7 @@ fn probe(python: &Path) -> Option<String> {
     Some(format!("readme-renderer {renderer} (docutils {docutils})"))
 }
 
-fn detect_from(candidates: &[PathBuf]) -> Option<PythonRst> {
+pub(crate) fn detect_from(candidates: &[PathBuf]) -> Option<PythonRst> {
     candidates.iter().find_map(|python| {
         probe(python).map(|name| PythonRst {
             python: python.clone(),
@@ -253,7 +253,7 @@ fn detect_from(candidates: &[PathBuf]) -> Option<PythonRst> {
 
 /// Interpreters to try, in order: `python` (e.g. `--python`), `$SHIPWHEEL_PYTHON`, and
 /// `python3` on PATH.
-fn candidates(python: Option<&Path>) -> Vec<PathBuf> {
+pub(crate) fn candidates(python: Option<&Path>) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     out.extend(python.map(Path::to_path_buf));
     if let Some(env) = std::env::var_os("SHIPWHEEL_PYTHON").filter(|v| !v.is_empty()) {
@@ -283,8 +283,13 @@ pub struct AutoRst {
 
 impl AutoRst {
     pub fn new(python: Option<&Path>) -> AutoRst {
+        AutoRst::trying(candidates(python))
+    }
+
+    /// Probing exactly these interpreters, in order.
+    pub(crate) fn trying(candidates: Vec<PathBuf>) -> AutoRst {
         AutoRst {
-            candidates: candidates(python),
+            candidates,
             found: OnceLock::new(),
         }
     }
