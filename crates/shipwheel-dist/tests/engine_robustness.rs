@@ -44,11 +44,16 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             test_support::builder::zip_bytes(&sdist.members(), false),
         ),
     ];
-    let corpus =
-        test_support::workspace_root().join("target/corpus/wheels/six-1.17.0-py2.py3-none-any.whl");
-    if let Ok(b) = std::fs::read(corpus) {
-        out.push(("six-1.17.0-py2.py3-none-any.whl", b));
-    }
+    // A real wheel as well. Without the corpus this test fails: a seed that quietly went
+    // missing would leave the real-world archive shapes unfuzzed behind a green run.
+    let six = test_support::corpus_dir().join("wheels/six-1.17.0-py2.py3-none-any.whl");
+    let bytes = std::fs::read(&six).unwrap_or_else(|e| {
+        panic!(
+            "the corpus seed {} cannot be read ({e}): run `bash scripts/corpus.sh`",
+            six.display()
+        )
+    });
+    out.push(("six-1.17.0-py2.py3-none-any.whl", bytes));
     out
 }
 

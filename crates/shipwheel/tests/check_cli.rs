@@ -446,20 +446,55 @@ fn unreadable_paths_exit_2() {
     let out = check(dir.path(), &["dist/dir-1.0.tar.gz"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 
-    // No read permission (only meaningful when not running as root, who can read anything).
+    // A path nobody can open, root included: a symlink loop named like a wheel.
+    std::os::unix::fs::symlink(
+        "loop-1.0-py3-none-any.whl",
+        dist.join("loop-1.0-py3-none-any.whl"),
+    )
+    .unwrap();
+    let out = check(dir.path(), &["dist/loop-1.0-py3-none-any.whl"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot read dist/loop-1.0-py3-none-any.whl"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(dist.join("loop-1.0-py3-none-any.whl")).unwrap();
+
+    // No read permission. Root reads anything through CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH, so
+    // when this test runs as root (CI containers do) shipwheel runs without those two
+    // capabilities (util-linux setpriv) and the file is as unreadable to it as to anyone.
     use std::os::unix::fs::PermissionsExt;
     let wheel = dist.join("fine-1.0-py3-none-any.whl");
     std::fs::set_permissions(&wheel, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::File::open(&wheel).is_err() {
-        let out = check(dir.path(), &["dist/fine-1.0-py3-none-any.whl"]);
-        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-        assert!(
-            stderr(&out).contains("permission denied"),
-            "{}",
-            stderr(&out)
-        );
-    }
+    let privileged = std::fs::File::open(&wheel).is_ok();
+    let out = if privileged {
+        let caps = "-dac_override,-dac_read_search";
+        std::process::Command::new("setpriv")
+            .arg(format!("--inh-caps={caps}"))
+            .arg(format!("--bounding-set={caps}"))
+            .arg(assert_cmd::cargo::cargo_bin!("shipwheel"))
+            .args([
+                "check",
+                "--rst-renderer",
+                "native",
+                "dist/fine-1.0-py3-none-any.whl",
+            ])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run shipwheel under setpriv (util-linux), which a root test run needs")
+    } else {
+        check(dir.path(), &["dist/fine-1.0-py3-none-any.whl"])
+    };
+    assert_no_panic(&out);
     std::fs::set_permissions(&wheel, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot read dist/fine-1.0-py3-none-any.whl: permission denied"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// Annotations stay one line each and keep their properties intact whatever the path and the
