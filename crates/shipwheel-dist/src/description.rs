@@ -45,8 +45,16 @@ pub const D005: Rule = Rule {
     hint: "Drop the variant or use variant=GFM; check the page renders as intended",
 };
 
+pub const D006: Rule = Rule {
+    id: "D006",
+    name: "description-rst-unverified",
+    severity: Severity::Warning,
+    summary: "The reStructuredText description uses constructs the built-in checker does not judge exactly, and readme-renderer was not available to judge it",
+    hint: "Install readme-renderer for the Python shipwheel uses (`python3 -m pip install readme-renderer`) or pass --python PATH so the check is exact; --strict fails on this warning",
+};
+
 /// The rules this module owns.
-pub const RULES: &[Rule] = &[D001, D002, D003, D004, D005];
+pub const RULES: &[Rule] = &[D001, D002, D003, D004, D005, D006];
 
 /// An external reStructuredText renderer (e.g. readme-renderer through Python) that reports
 /// the warnings docutils raises, so shipwheel can agree with PyPI exactly when one is available.
@@ -56,6 +64,21 @@ pub trait RstRenderer {
     /// Render `text`; `Ok(messages)` with every docutils warning/error (empty when it renders),
     /// or `Err` when the renderer itself could not run.
     fn check(&self, text: &str) -> Result<Vec<RstMessage>, String>;
+    /// Judge `text` and say whether the answer is exact. A renderer's own answer is; a
+    /// renderer that lets the native checker decide may answer with an uncertain verdict.
+    fn judge(&self, text: &str) -> Result<RstJudgement, String> {
+        self.check(text).map(|messages| RstJudgement {
+            messages,
+            certain: true,
+        })
+    }
+}
+
+/// What judged a description said, and whether it is exactly what readme-renderer says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RstJudgement {
+    pub messages: Vec<RstMessage>,
+    pub certain: bool,
 }
 
 /// One docutils system message.
@@ -162,8 +185,12 @@ fn check_rst(
          Fix the markup, or declare Description-Content-Type (e.g. text/markdown) if it is not reStructuredText"
     };
     let mut fallback_note = None;
-    let messages: Vec<RstMessage> = match renderer.map(|r| (r.name(), r.check(text))) {
-        Some((_, Ok(messages))) => messages,
+    let mut certain = true;
+    let messages: Vec<RstMessage> = match renderer.map(|r| (r.name(), r.judge(text))) {
+        Some((_, Ok(judged))) => {
+            certain = judged.certain;
+            judged.messages
+        }
         Some((name, Err(e))) => {
             fallback_note = Some(format!(
                 " ({name} failed: {e}; the native checker judged instead)"
@@ -172,6 +199,23 @@ fn check_rst(
         }
         None => native(text),
     };
+    if !certain {
+        if messages.is_empty() {
+            // No false error, and no silent pass either: say the verdict is not final.
+            return vec![
+                D006.finding(
+                    file,
+                    "The reStructuredText description uses constructs the built-in checker does not judge exactly (directive options, tables, special roles, ...); readme-renderer, which PyPI runs, was not available to confirm that it renders",
+                )
+                .at("Description"),
+            ];
+        }
+        fallback_note = Some(
+            " (judged by the built-in checker without readme-renderer: the problem is real, but \
+             docutils may report another one first)"
+                .to_string(),
+        );
+    }
     messages
         .into_iter()
         .map(|m| {
@@ -196,14 +240,24 @@ fn check_rst(
 
 /// The built-in checker's messages for `text`, in the shape an external renderer reports them.
 pub fn native(text: &str) -> Vec<RstMessage> {
-    rst::check(text)
-        .into_iter()
-        .map(|p| RstMessage {
-            line: p.line,
-            level: p.level.as_str().to_string(),
-            message: p.message,
-        })
-        .collect()
+    native_judgement(text).messages
+}
+
+/// The built-in checker's verdict on `text` and whether it is certain ([`rst::judge`]).
+pub fn native_judgement(text: &str) -> RstJudgement {
+    let verdict = rst::judge(text);
+    RstJudgement {
+        messages: verdict
+            .problems
+            .into_iter()
+            .map(|p| RstMessage {
+                line: p.line,
+                level: p.level.as_str().to_string(),
+                message: p.message,
+            })
+            .collect(),
+        certain: verdict.certain,
+    }
 }
 
 #[cfg(test)]

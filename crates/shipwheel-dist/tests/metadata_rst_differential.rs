@@ -356,3 +356,86 @@ fn native_checker_agrees_with_readme_renderer() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Constructs the native checker does not model exactly, each of which readme-renderer judges
+/// differently from a plain reading: the native verdict on them must never be called certain.
+const UNCERTAIN: &[&str] = &[
+    ".. code-block:: python\n   :linenos:\n\n   x = 1\n",
+    ".. list-table::\n\n   * - a\n     - b\n   * - c\n",
+    ".. header:: x\n\nbody\n",
+    ".. image:: https://x.org/i.png\n   :target: foo_\n\ntext\n",
+    ".. |a| image:: https://x.org/i.png\n\n.. |a| image:: https://x.org/j.png\n\n|a|\n",
+    ".. |a| image::\n\n|a|\n",
+    "see :pep:`abc`\n",
+    "see :index:`abc`\n",
+    ".. [#] \n\ntext\n",
+    "+---+\n| a |\n+---+\n",
+    "=====  =====\na      b\n=====  =====\n",
+    ".. note::\n   :class: x\n\n   hi\n",
+    "Intro\n\nTitle\n=====\n\n=====\n",
+];
+
+/// Every document the native checker calls certain gets readme-renderer's verdict and, when
+/// it fails, docutils' first message; the listed gaps are never called certain; real READMEs
+/// of the corpus are (so `--rst-renderer auto` starts no Python for them).
+#[test]
+fn certain_verdicts_are_readme_renderers() {
+    let mut texts: Vec<String> = CASES.iter().map(|(t, _)| t.to_string()).collect();
+    texts.extend(UNCERTAIN.iter().map(|t| t.to_string()));
+    let corpus = corpus_rst_descriptions();
+    assert!(corpus.len() >= 7, "{} corpus descriptions", corpus.len());
+    texts.extend(corpus.iter().map(|(_, t)| t.clone()));
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let reference = readme_renderer(&refs);
+    let mut failures = Vec::new();
+    let mut certain = 0;
+    for (text, (renders, rr_message, _)) in texts.iter().zip(reference) {
+        let v = rst::judge(text);
+        if UNCERTAIN.contains(&text.as_str()) && v.certain {
+            failures.push(format!("called certain: {text:?}"));
+        }
+        if !v.certain {
+            continue;
+        }
+        certain += 1;
+        match (renders, v.problems.first()) {
+            (true, None) => {}
+            (false, Some(p)) if p.message == rr_message => {}
+            (r, p) => failures.push(format!(
+                "certain but wrong on {text:?}: readme-renderer {} {rr_message:?}, native {p:?}",
+                if r { "renders" } else { "fails" }
+            )),
+        }
+    }
+    for (name, text) in &corpus {
+        if !rst::judge(text).certain {
+            failures.push(format!("the corpus description of {name} is not certain"));
+        }
+    }
+    assert!(certain * 2 > texts.len(), "only {certain} certain");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The reStructuredText long descriptions of the corpus wheels (Description-Content-Type
+/// text/x-rst or missing), by wheel filename.
+fn corpus_rst_descriptions() -> Vec<(String, String)> {
+    let dir = test_support::corpus_dir().join("wheels");
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "whl"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let report = shipwheel_dist::check_file(&path, &shipwheel_dist::CheckOptions::default());
+        let meta = report.metadata.expect("corpus metadata parses");
+        let rst = meta
+            .field("description-content-type")
+            .is_none_or(|t| t.starts_with("text/x-rst"));
+        if let Some(d) = meta.description().filter(|d| rst && !d.trim().is_empty()) {
+            out.push((report.filename.clone(), d.to_string()));
+        }
+    }
+    out
+}

@@ -283,3 +283,55 @@ fn native_checker_never_fails_what_readme_renderer_renders() {
         "caught only {caught} of {failing} failing documents"
     );
 }
+
+/// Where the native checker calls its verdict certain, readme-renderer agrees: it renders
+/// exactly the documents the native checker passes (both generators). `--rst-renderer auto`
+/// skips readme-renderer for these, so a disagreement here is a wrong final verdict.
+#[test]
+fn certain_verdicts_agree_with_readme_renderer() {
+    let seed = env("SHIPWHEEL_RST_FUZZ_SEED", 0xce27_a1e5);
+    let count = env("SHIPWHEEL_RST_FUZZ_COUNT", 2500) as usize;
+    let mut docs = documents(seed, count);
+    docs.extend(block_documents(seed ^ 0xb10c, count));
+    let verdicts = renders(&docs);
+    let mut wrong = Vec::new();
+    let (mut certain, mut certain_failing) = (0, 0);
+    for (doc, ok) in docs.iter().zip(verdicts) {
+        let v = rst::judge(doc);
+        if !v.certain {
+            continue;
+        }
+        certain += 1;
+        if !ok {
+            certain_failing += 1;
+        }
+        if ok != v.problems.is_empty() {
+            wrong.push(format!(
+                "{doc:?}: readme-renderer {}, native (certain) {:?}",
+                if ok { "renders" } else { "fails" },
+                v.problems
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} certain verdicts disagree, e.g.:\n{}",
+        wrong.len(),
+        wrong
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // Not trivially uncertain: a good share of documents, passing and failing, is decided.
+    assert!(
+        certain * 4 > docs.len(),
+        "only {certain} of {} certain",
+        docs.len()
+    );
+    assert!(
+        certain_failing * 10 > certain,
+        "{certain_failing} of {certain} certain ones fail"
+    );
+}

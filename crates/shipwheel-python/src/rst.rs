@@ -2,13 +2,14 @@
 //!
 //! One Python process serves every description of a run: it is started on first use, reads one
 //! JSON request per line on stdin and answers one JSON line on stdout, and is killed when the
-//! renderer is dropped. With `--rst-renderer auto` even the search for readme-renderer waits
-//! until a reStructuredText description needs rendering ([`AutoRst`]), so a run without one
-//! starts no Python at all.
+//! renderer is dropped. With `--rst-renderer auto` ([`AutoRst`]) the native checker judges
+//! first, and only a description it cannot judge exactly makes shipwheel look for
+//! readme-renderer, so a run whose descriptions are all judged exactly starts no Python at all.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -16,7 +17,7 @@ use std::time::Duration;
 /// How long one description may take to render before the native checker takes over.
 const RENDER_TIMEOUT: Duration = Duration::from_secs(60);
 
-use shipwheel_dist::description::{RstMessage, RstRenderer, native};
+use shipwheel_dist::description::{RstJudgement, RstMessage, RstRenderer, native_judgement};
 
 /// Prints `readme-renderer-version docutils-version`, or fails when readme-renderer is missing.
 const PROBE: &str = "import importlib.metadata as m, docutils, readme_renderer.rst\n\
@@ -273,12 +274,16 @@ pub fn detect(python: Option<&Path>) -> Option<Arc<dyn RstRenderer + Send + Sync
 /// readme-renderer, so it cannot say which renderer would have judged.
 pub const NOT_NEEDED: &str = "not needed";
 
-/// `--rst-renderer auto`: readme-renderer when an interpreter has it, else the native checker.
-/// The interpreters are probed on the first reStructuredText description, once per run, whichever
-/// thread gets there first (the others wait for its answer).
+/// `--rst-renderer auto`: the native checker's verdict where it is certain (it models every
+/// construct of the description exactly), readme-renderer for the other descriptions when an
+/// interpreter has it, else the native verdict marked uncertain. The interpreters are probed on
+/// the first description that needs them, once per run, whichever thread gets there first (the
+/// others wait for its answer).
 pub struct AutoRst {
     candidates: Vec<PathBuf>,
     found: OnceLock<Option<PythonRst>>,
+    /// The native checker gave a final verdict on some description.
+    native_judged: AtomicBool,
 }
 
 impl AutoRst {
@@ -291,6 +296,7 @@ impl AutoRst {
         AutoRst {
             candidates,
             found: OnceLock::new(),
+            native_judged: AtomicBool::new(false),
         }
     }
 
@@ -302,21 +308,32 @@ impl AutoRst {
 }
 
 impl RstRenderer for AutoRst {
-    /// The renderer that judged: readme-renderer's name, `native`, or [`NOT_NEEDED`].
+    /// What judged: readme-renderer's name (it judged the descriptions the native checker
+    /// could not), `native` (the native checker judged them all, exactly or, without
+    /// readme-renderer, as far as it can), or [`NOT_NEEDED`] (no reStructuredText at all).
     fn name(&self) -> String {
         match self.found.get() {
             Some(Some(python)) => python.name(),
             Some(None) => "native".to_string(),
+            None if self.native_judged.load(Ordering::Relaxed) => "native".to_string(),
             None => NOT_NEEDED.to_string(),
         }
     }
 
     fn check(&self, text: &str) -> Result<Vec<RstMessage>, String> {
+        self.judge(text).map(|j| j.messages)
+    }
+
+    fn judge(&self, text: &str) -> Result<RstJudgement, String> {
+        let native = native_judgement(text);
+        if native.certain {
+            self.native_judged.store(true, Ordering::Relaxed);
+            return Ok(native);
+        }
         match self.python() {
-            Some(python) => python.check(text),
-            // No readme-renderer: the native checker is the chosen renderer here, not a
-            // fallback after a failure, so its messages come back as the renderer's own.
-            None => Ok(native(text)),
+            Some(python) => python.judge(text),
+            // No readme-renderer: the native verdict, marked as not final.
+            None => Ok(native),
         }
     }
 }
@@ -380,31 +397,42 @@ mod tests {
         assert!(detect_from(&[missing]).is_none());
     }
 
+    /// readme-renderer refuses `:linenos:`; the native checker does not model options.
+    const UNMODELLED: &str = ".. code-block:: python\n   :linenos:\n\n   x = 1\n";
+
     #[test]
-    fn auto_probes_on_first_use_and_names_what_judged() {
-        let auto = AutoRst {
-            candidates: vec![PathBuf::from("/nonexistent/python3")],
-            found: OnceLock::new(),
-        };
+    fn auto_judges_natively_where_certain_and_probes_only_for_the_rest() {
+        let auto = AutoRst::trying(vec![PathBuf::from("/nonexistent/python3")]);
         assert_eq!(auto.name(), NOT_NEEDED);
-        // No readme-renderer: the native checker's messages, and the report says so.
+        // Certain: the native verdict, final, without looking for Python.
         let bad = "Title\n====\n\ntext\n";
-        assert_eq!(auto.check(bad), Ok(native(bad)));
-        assert!(!native(bad).is_empty());
+        let judged = auto.judge(bad).expect("native");
+        assert!(judged.certain);
+        assert_eq!(judged.messages, native_judgement(bad).messages);
+        assert!(!judged.messages.is_empty());
+        assert!(auto.found.get().is_none(), "no probe for a certain verdict");
+        assert_eq!(auto.name(), "native");
+        // Uncertain and no readme-renderer: the native verdict, marked uncertain.
+        let judged = auto.judge(UNMODELLED).expect("native");
+        assert!(!judged.certain);
+        assert!(judged.messages.is_empty());
+        assert!(matches!(auto.found.get(), Some(None)), "probed once");
         assert_eq!(auto.name(), "native");
 
-        let auto = AutoRst {
-            candidates: vec![test_support::peer_bin("python")],
-            found: OnceLock::new(),
-        };
-        assert_eq!(auto.name(), NOT_NEEDED);
-        assert_eq!(
-            auto.check("a\n\n.. foo:: bar\n"),
-            Ok(vec![RstMessage {
-                line: Some(3),
-                level: "ERROR".into(),
-                message: "Unknown directive type \"foo\".".into(),
-            }])
+        // With readme-renderer: the uncertain description goes to it, and its answer is final.
+        let auto = AutoRst::trying(vec![test_support::peer_bin("python")]);
+        assert!(
+            auto.judge("Title\n=====\n\ntext\n")
+                .expect("native")
+                .certain
+        );
+        assert!(auto.found.get().is_none());
+        let judged = auto.judge(UNMODELLED).expect("readme-renderer");
+        assert!(judged.certain);
+        assert_eq!(judged.messages.len(), 1, "{judged:?}");
+        assert!(
+            judged.messages[0].message.contains("code-block"),
+            "{judged:?}"
         );
         assert!(
             auto.name().starts_with("readme-renderer "),

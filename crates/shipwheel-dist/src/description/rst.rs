@@ -6,6 +6,11 @@
 //! constructs, and stops at the first problem as docutils does. It is conservative: when a
 //! construct is outside that subset or ambiguous (e.g. non-ASCII punctuation next to markup,
 //! whose classes come from Unicode tables), it stays silent rather than risk a false error.
+//!
+//! It also knows which constructs it models exactly ([`judge`]): a document that uses only
+//! those gets a final verdict; any other construct (tables, most directives and their options,
+//! roles with their own rules such as `:pep:`, footnote bodies, ...) makes the verdict
+//! uncertain, so the caller can ask readme-renderer instead.
 
 /// docutils' message level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,12 +168,31 @@ const TEXT_ARG_DIRECTIVES: &[&str] = &[
 
 /// Check a reStructuredText document; the first problem docutils would halt on, if any.
 pub fn check(text: &str) -> Vec<Problem> {
+    judge(text).problems
+}
+
+/// What the native checker says about a document, and whether that is final.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// The first problem docutils would halt on, if any.
+    pub problems: Vec<Problem>,
+    /// Every construct up to the verdict is modelled exactly: readme-renderer would say the
+    /// same (pass, or this first problem). When false, a pass may hide a failure the checker
+    /// does not model, and a problem is real but may not be the one docutils reports first.
+    pub certain: bool,
+}
+
+/// Check a document and say whether the verdict is certain (see [`Verdict`]).
+pub fn judge(text: &str) -> Verdict {
     let lines = split_lines(text);
     let loose = Loose::scan(&lines);
     let mut c = Checker {
         loose,
         problem: None,
         ambiguous: false,
+        uncertain: false,
+        substitutions: Vec::new(),
+        titles_named: Vec::new(),
         stopped: false,
         depth: 0,
         events: Vec::new(),
@@ -190,8 +214,15 @@ pub fn check(text: &str) -> Vec<Problem> {
     if c.problem.is_none() {
         c.transforms();
     }
+    if c.problem.is_none() {
+        c.duplicate_inline_targets();
+    }
     if c.problem.is_none() && c.content == 0 && c.titles == 0 && !c.ambiguous {
         let has_text = lines.iter().any(|l| !l.text.trim().is_empty());
+        if !has_text {
+            // Nothing but whitespace: whether PyPI even sees a description is not judged here.
+            c.uncertain = true;
+        }
         if has_text {
             c.problem = Some(Problem {
                 line: None,
@@ -200,7 +231,64 @@ pub fn check(text: &str) -> Vec<Problem> {
             });
         }
     }
-    c.problem.into_iter().collect()
+    Verdict {
+        certain: !(c.ambiguous || c.uncertain || c.stopped),
+        problems: c.problem.into_iter().collect(),
+    }
+}
+
+/// Roles whose text can never fail to render (the default role is `title-reference`).
+const EXACT_ROLES: &[&str] = &[
+    "abbreviation",
+    "ab",
+    "acronym",
+    "ac",
+    "code",
+    "emphasis",
+    "literal",
+    "strong",
+    "subscript",
+    "sub",
+    "superscript",
+    "sup",
+    "title-reference",
+    "title",
+    "t",
+];
+
+/// A directive's option block: `(name, value)` for each `:name: value` field, continuation
+/// lines joined to the value. `None` when a line is not part of a field.
+fn directive_options(lines: &[Ln]) -> Option<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for l in lines {
+        let t = l.text.as_str();
+        if let Some(width) = field_marker(t) {
+            let name = t.get(1..width).unwrap_or_default().trim_end();
+            let name = name.strip_suffix(':').unwrap_or(name).to_string();
+            out.push((name, t.get(width..).unwrap_or_default().trim().to_string()));
+        } else if t.starts_with(' ') {
+            let (_, value) = out.last_mut()?;
+            value.push(' ');
+            value.push_str(t.trim());
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// An `image` whose URI, options and content cannot fail: a URI, only `:alt:` and a
+/// `:target:` URI (a `name_` target would be a reference to check), no content.
+fn image_is_exact(uri: &str, options: &[Ln], content: &[Ln]) -> bool {
+    !uri.trim().is_empty()
+        && content.iter().all(is_blank)
+        && directive_options(options).is_some_and(|opts| {
+            opts.iter().all(|(name, value)| match name.as_str() {
+                "alt" => !value.is_empty(),
+                "target" => !value.is_empty() && !value.ends_with('_'),
+                _ => false,
+            })
+        })
 }
 
 #[derive(Clone, Debug)]
@@ -398,6 +486,13 @@ struct Checker {
     problem: Option<Problem>,
     /// Some text was skipped because it could not be judged safely.
     ambiguous: bool,
+    /// A construct the checker does not model exactly was met (the verdict is not final).
+    uncertain: bool,
+    /// Substitution definition names seen, normalised (a repeat is docutils' error).
+    substitutions: Vec<String>,
+    /// Section titles parsed, as the implicit target names they are (titles without markup
+    /// characters only, whose name is their text).
+    titles_named: Vec<String>,
     /// Block parsing stopped at a construct whose extent cannot be judged safely.
     stopped: bool,
     /// Current nesting of bodies (block quotes, list items, directives).
@@ -698,8 +793,16 @@ impl Checker {
                 self.give_up();
                 continue;
             }
+            if t == ">>>" || t.starts_with(">>> ") {
+                // A doctest block: literal text up to the next blank line, never an error.
+                self.content += 1;
+                while lines.get(i).is_some_and(|l| !is_blank(l)) {
+                    i += 1;
+                }
+                continue;
+            }
             if t.starts_with(">>>") {
-                // Doctest blocks end at a blank line.
+                // `>>>x` is not a doctest block for docutils: not judged.
                 self.content += 1;
                 i = self.opaque_until_blank(lines, i);
                 continue;
@@ -723,6 +826,10 @@ impl Checker {
             if is_adornment(t) && t != "::" {
                 i = self.adornment_line(lines, i, top);
                 continue;
+            }
+            if t.starts_with(':') && t.contains('`') {
+                // Field marker or interpreted text: docutils' pattern decides, not modelled.
+                self.uncertain = true;
             }
             i = self.text_line(lines, i, top);
         }
@@ -764,6 +871,10 @@ impl Checker {
             let end = (k + 1..end)
                 .find(|j| lines.get(*j).is_some_and(is_blank))
                 .unwrap_or(end);
+            if end > k + 1 {
+                // How docutils joins continuation lines into the line's text: not judged.
+                self.uncertain = true;
+            }
             let mut joined = text.trim().to_string();
             for c in dedent(&lines[k + 1..end]) {
                 joined.push('\n');
@@ -790,6 +901,13 @@ impl Checker {
         }
         self.event(Event::Other);
         self.paragraph(lines, i, top)
+    }
+
+    /// A parsed title's implicit target name, when its text is its name.
+    fn name_title(&mut self, title: &str) {
+        if !title.contains(['`', '*', '\\', '|', '_', '[', ']', ':', '<']) {
+            self.titles_named.push(normalize(title));
+        }
     }
 
     /// Note a visible top-level element.
@@ -841,11 +959,15 @@ impl Checker {
             && lines
                 .get(i + 2)
                 .is_some_and(|u| is_adornment(&u.text) && u.text.trim_end() == t);
+        if !title.is_ascii() {
+            self.uncertain = true;
+        }
         if matching && title.is_ascii() && title.len() <= t.len() {
             let c = t.chars().next().unwrap_or('=');
             self.titles += 1;
             self.event(Event::Title);
             self.loose.targets.push(loose_key(title));
+            self.name_title(title);
             if self.section_style((c, true), mid.no) {
                 self.inline(title.trim(), mid.no);
             }
@@ -885,9 +1007,14 @@ impl Checker {
             self.report(Some(under.no), Level::Warning, "Title underline too short.");
             return Some(i + 2);
         }
+        if !title.is_ascii() {
+            // Its display width (wide and combining characters) decides: not judged.
+            self.uncertain = true;
+        }
         let c = under.text.chars().next().unwrap_or('=');
         self.titles += 1;
         self.event(Event::Title);
+        self.name_title(title);
         if !self.section_style((c, false), lines[i].no) {
             return Some(i + 2);
         }
@@ -1006,6 +1133,10 @@ impl Checker {
         let next_is_term = lines
             .get(end + 1)
             .is_some_and(|l| !is_blank(l) && l.text.starts_with(' '));
+        if !blank_finish && next_is_term {
+            // Whether the next line starts another item is docutils' call: not judged.
+            self.uncertain = true;
+        }
         if !blank_finish
             && !next_is_term
             && let Some(next) = lines.get(end)
@@ -1203,6 +1334,8 @@ impl Checker {
     fn explicit_construct(&mut self, rest: &str, first: &Ln, block: &[Ln]) {
         if let Some(label) = rest.strip_prefix('[') {
             // Footnote or citation: its body is not judged.
+            // Footnote and citation definitions are not judged (an empty one is an error).
+            self.uncertain = true;
             if label.contains(']') {
                 self.content += 1;
                 self.event(Event::Other);
@@ -1225,11 +1358,21 @@ impl Checker {
         }
         if let Some(sub) = rest.strip_prefix('|') {
             // Substitution definition: `|name| directive:: data`.
-            if let Some(close) = sub.find('|') {
-                let after = sub[close + 1..].trim_start();
-                if let Some((name, _)) = directive_head(after)
-                    && name.is_ascii()
-                    && !KNOWN_DIRECTIVES.contains(&name.to_lowercase().as_str())
+            let Some(close) = sub.find('|') else {
+                self.uncertain = true;
+                return;
+            };
+            let key = normalize(&sub[..close]);
+            if self.substitutions.contains(&key) {
+                // "Duplicate substitution definition name", unless docutils finds them equal.
+                self.uncertain = true;
+            }
+            self.substitutions.push(key);
+            let after = sub[close + 1..].trim_start();
+            match directive_head(after) {
+                Some((name, _))
+                    if name.is_ascii()
+                        && !KNOWN_DIRECTIVES.contains(&name.to_lowercase().as_str()) =>
                 {
                     self.report(
                         Some(first.no),
@@ -1237,11 +1380,28 @@ impl Checker {
                         format!("Unknown directive type \"{name}\"."),
                     );
                 }
+                Some((name, uri)) if name.eq_ignore_ascii_case("image") => {
+                    let body = dedent(block);
+                    let split = body.iter().position(is_blank).unwrap_or(body.len());
+                    if !image_is_exact(uri, &body[..split], &body[split..]) {
+                        self.uncertain = true;
+                    }
+                }
+                // Other directives (replace, unicode, date, ...) are not judged.
+                _ => self.uncertain = true,
             }
             return;
         }
         let Some((name, args)) = directive_head(rest) else {
-            // A comment.
+            // A comment, unless it starts like another construct with extra spaces or a
+            // quote (docutils may call it malformed): only plain comments are judged.
+            if rest.starts_with(|c: char| c.is_whitespace() || "`|_[".contains(c)) {
+                self.uncertain = true;
+            }
+            // An empty comment ends at once; what is indented after it is a block quote.
+            if rest.trim().is_empty() && !block.iter().all(is_blank) {
+                self.uncertain = true;
+            }
             return;
         };
         let lower = name.to_lowercase();
@@ -1267,6 +1427,7 @@ impl Checker {
                 return;
             }
             "role" => {
+                self.uncertain = true;
                 let role = args
                     .split('(')
                     .next()
@@ -1276,7 +1437,10 @@ impl Checker {
                 self.loose.roles.push(role);
                 return;
             }
-            "default-role" | "title" | "meta" | "target-notes" => return,
+            "default-role" | "title" | "meta" | "target-notes" => {
+                self.uncertain = true;
+                return;
+            }
             _ => {}
         }
         self.content += 1;
@@ -1302,6 +1466,24 @@ impl Checker {
             .position(|l| field_marker(&l.text).is_some())
             .unwrap_or(arg_block.len());
         let has_arguments = arg_block[..options_at].iter().any(|l| !is_blank(l));
+        let has_options = options_at < arg_block.len();
+        // What this checker models exactly: admonitions and code blocks without options,
+        // images with a URI, `:alt:` and `:target:`. Anything else may fail in ways not judged
+        // here (an unknown option, a bad option value, table structure, ...).
+        let exact = match lower.as_str() {
+            _ if TEXT_ARG_DIRECTIVES.contains(&lower.as_str()) => !has_options,
+            "code" | "code-block" | "sourcecode" => {
+                !has_options && args.split_whitespace().count() <= 1
+            }
+            "image" => {
+                let content = indented.get(split..).unwrap_or_default();
+                image_is_exact(args, &arg_block[options_at..], content)
+            }
+            _ => false,
+        };
+        if !exact {
+            self.uncertain = true;
+        }
         let takes_arguments = !(TEXT_ARG_DIRECTIVES.contains(&lower.as_str())
             || matches!(
                 lower.as_str(),
@@ -1342,11 +1524,11 @@ impl Checker {
             return;
         }
         if !BODY_DIRECTIVES.contains(&lower.as_str()) {
-            if !matches!(
+            let judged_content = matches!(
                 lower.as_str(),
                 "code" | "code-block" | "sourcecode" | "math"
-            ) && !block.is_empty()
-            {
+            ) || (lower == "image" && exact);
+            if !judged_content && !block.is_empty() {
                 // Captions, tables and the like may hold markup: not judged.
                 self.ambiguous = true;
             }
@@ -1361,9 +1543,13 @@ impl Checker {
             return;
         }
         let (name, uri_start) = if let Some(q) = target.strip_prefix('`') {
-            let Some(close) = q.find('`') else { return };
+            let Some(close) = q.find('`') else {
+                self.uncertain = true;
+                return;
+            };
             let after = &q[close + 1..];
             if !after.starts_with(':') {
+                self.uncertain = true;
                 return;
             }
             (q[..close].to_string(), after[1..].to_string())
@@ -1381,12 +1567,20 @@ impl Checker {
                     _ => k += 1,
                 }
             }
-            let Some(colon) = found else { return };
+            let Some(colon) = found else {
+                // "malformed hyperlink target" and the like: not judged.
+                self.uncertain = true;
+                return;
+            };
             (target[..colon].to_string(), target[colon + 1..].to_string())
         };
         let mut uri: String = uri_start.split_whitespace().collect();
         for l in block {
             uri.extend(l.text.split_whitespace());
+        }
+        if uri.ends_with('_') && !uri.ends_with("\\_") {
+            // An indirect target (`.. _a: b_`) resolves through another name: not judged.
+            self.uncertain = true;
         }
         let uri = (!uri.is_empty()).then_some(uri);
         let key = normalize(&name);
@@ -1404,8 +1598,42 @@ impl Checker {
         self.targets.push((key, uri));
     }
 
+    /// A name given to two targets (two `` `text <uri>`_ `` with one text, or one of them and a
+    /// `.. _text:` target) is resolved by docutils' rules for duplicates: not judged.
+    fn duplicate_inline_targets(&mut self) {
+        let mut seen: Vec<&str> = self.targets.iter().map(|(k, _)| k.as_str()).collect();
+        for name in &self.inline_targets {
+            if seen.contains(&name.as_str()) {
+                self.uncertain = true;
+                return;
+            }
+            seen.push(name);
+        }
+    }
+
     /// Reference / substitution / anonymous checks docutils runs after parsing.
     fn transforms(&mut self) {
+        // A reference that only the loose scan (of text the parser did not read as a
+        // definition) resolves may still be undefined for docutils: not judged.
+        if self
+            .subst_refs
+            .iter()
+            .any(|(name, _)| !self.substitutions.contains(&normalize(name)))
+        {
+            self.uncertain = true;
+        }
+        // Footnote and citation references resolve through labels this checker does not parse
+        // exactly.
+        if !self.footnote_refs.is_empty() || !self.auto_refs.is_empty() {
+            self.uncertain = true;
+        }
+        if self.refs.iter().any(|(name, _)| {
+            !(self.targets.iter().any(|(k, _)| k == name)
+                || self.inline_targets.contains(name)
+                || self.titles_named.contains(name))
+        }) {
+            self.uncertain = true;
+        }
         if let Some((name, line)) = self
             .subst_refs
             .iter()
@@ -1461,7 +1689,11 @@ impl Checker {
                 let last = k + 1 == events.len();
                 let message = match previous {
                     None => "Transition at the start of the document.",
-                    Some(Event::Title) if last => continue,
+                    Some(Event::Title) if last => {
+                        // docutils may or may not object here: not judged.
+                        self.uncertain = true;
+                        continue;
+                    }
                     Some(Event::Title) => "Transition at the start of the section.",
                     _ if last => "Transition at the end of the document.",
                     Some(Event::Transition(_)) => {
@@ -1922,6 +2154,11 @@ impl Checker {
         }
         if let Some(role) = role.or(end_role) {
             let lower = role.to_lowercase();
+            if !EXACT_ROLES.contains(&lower.as_str()) {
+                // Roles with rules of their own (`:pep:` numbers, `:math:`, unimplemented
+                // roles, custom roles): their text is not judged.
+                self.uncertain = true;
+            }
             if role.is_ascii()
                 && !KNOWN_ROLES.contains(&lower.as_str())
                 && !self.loose.roles.contains(&lower)

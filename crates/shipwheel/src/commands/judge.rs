@@ -15,7 +15,8 @@ pub struct JudgeArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "100MiB")]
     pub max_file_size: u64,
     /// reStructuredText renderer for long descriptions: `python` runs readme-renderer (what
-    /// PyPI uses), `native` is built in, `auto` uses python when readme-renderer is found.
+    /// PyPI uses) on every one, `native` is built in, `auto` keeps the built-in verdict where
+    /// it is exact and asks readme-renderer (when found) about the rest.
     #[arg(long, value_enum, value_name = "RENDERER", default_value_t = RstChoice::Auto)]
     pub rst_renderer: RstChoice,
     /// Python interpreter that has readme-renderer installed (for --rst-renderer auto|python).
