@@ -437,8 +437,11 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             publisher,
             Duration::from_secs(300),
             Arc::new(move |token: &Secret| {
+                // On stderr, so stdout stays one JSON document with --format json. The runner
+                // reads workflow commands from both streams (actions/runner ScriptHandler wires
+                // stdout and stderr to an OutputManager that runs TryProcessCommand).
                 if on_actions {
-                    output::println(&shipwheel_github::actions::add_mask(token.expose()));
+                    output::eprintln(&shipwheel_github::actions::add_mask(token.expose()));
                 }
             }),
         ));
