@@ -2,8 +2,77 @@
 //!
 //! A [`Secret`] never prints its value: `Debug` and `Display` both show `****`. The only way to
 //! read it is [`Secret::expose`], which is used where the value goes on the wire.
+//!
+//! Text shipwheel did not write itself (a server's reply, a tool's output, a dependency's log
+//! line) may still carry a secret it was sent: a proxy that echoes the `Authorization` header,
+//! an installer that prints its index URL. So every secret, when it is made, also registers
+//! every form it can travel in (raw, percent-encoded, JSON-escaped, base64 alone and as the
+//! Basic-auth `user:password`), and [`redact`] replaces all of them in any text. The binary runs
+//! everything it prints or logs through [`redact`].
 
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+/// What a redacted secret is replaced with.
+pub const REDACTED: &str = "****";
+
+/// Shorter values are not searched for in text: they would match everywhere. They are still
+/// never formatted by [`Secret`].
+const MIN_REDACTED_LEN: usize = 4;
+
+/// Every form of every secret made in this process, longest first.
+static FORMS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn register_forms(forms: impl IntoIterator<Item = String>) {
+    let mut known = FORMS.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut changed = false;
+    for form in forms {
+        if form.len() >= MIN_REDACTED_LEN && !known.contains(&form) {
+            known.push(form);
+            changed = true;
+        }
+    }
+    if changed {
+        // Longest first, so a form that contains another is replaced whole.
+        known.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    }
+}
+
+/// The ways `value` can appear in text: as is, percent-encoded (URL userinfo, query, form),
+/// JSON-escaped, and base64 (standard and URL-safe, with and without padding).
+fn text_forms(value: &str) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let mut forms = vec![value.to_string()];
+    forms.push(utf8_percent_encode(value, NON_ALPHANUMERIC).to_string());
+    forms.push(url::form_urlencoded::byte_serialize(value.as_bytes()).collect());
+    if let Ok(mut u) = url::Url::parse("http://h/")
+        && u.set_password(Some(value)).is_ok()
+        && let Some(p) = u.password()
+    {
+        forms.push(p.to_string());
+    }
+    if let Ok(json) = serde_json::to_string(value) {
+        forms.push(json.trim_matches('"').to_string());
+    }
+    for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD] {
+        forms.push(engine.encode(value.as_bytes()));
+    }
+    forms
+}
+
+/// `text` with every form of every secret made so far replaced by `****`.
+pub fn redact(text: &str) -> String {
+    let known = FORMS.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut out = text.to_string();
+    for form in known.iter() {
+        if out.contains(form.as_str()) {
+            out = out.replace(form.as_str(), REDACTED);
+        }
+    }
+    out
+}
 
 /// A value that must never appear in output, logs or error messages.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -11,7 +80,9 @@ pub struct Secret(String);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        let value = value.into();
+        register_forms(text_forms(&value));
+        Secret(value)
     }
 
     /// The value itself, for an `Authorization` header or a request body.
@@ -38,13 +109,13 @@ impl fmt::Display for Secret {
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret::new(value)
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_string())
+        Secret::new(value)
     }
 }
 
@@ -57,10 +128,13 @@ pub struct Credentials {
 
 impl Credentials {
     pub fn new(username: impl Into<String>, password: impl Into<Secret>) -> Self {
-        Credentials {
-            username: username.into(),
-            password: password.into(),
+        let username = username.into();
+        let password = password.into();
+        if !password.is_empty() {
+            // The Basic-auth form: base64 of `user:password` contains no form of the password.
+            register_forms(text_forms(&format!("{username}:{}", password.expose())));
         }
+        Credentials { username, password }
     }
 
     /// An API token: user `__token__`.
@@ -127,6 +201,54 @@ mod tests {
         let c = Credentials::token("pypi-SENTINEL");
         assert!(!format!("{c:?}").contains("SENTINEL"));
         assert_eq!(s.expose(), "pypi-SENTINEL");
+    }
+
+    #[test]
+    fn redact_replaces_every_form_of_a_secret() {
+        use base64::Engine as _;
+        let password = "SENTINEL p@ss/w:rd%+\"x";
+        let c = Credentials::new("uploader", password);
+        let basic = c.basic_header();
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let url_b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let percent =
+            percent_encoding::utf8_percent_encode(password, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let mut in_url = url::Url::parse("http://127.0.0.1/simple/").unwrap();
+        in_url.set_username("uploader").unwrap();
+        in_url.set_password(Some(password)).unwrap();
+        let json = serde_json::to_string(password).unwrap();
+        let forms = [
+            password.to_string(),
+            basic.clone(),
+            b64(&format!("uploader:{password}")),
+            url_b64(&format!("uploader:{password}")),
+            b64(password),
+            percent.clone(),
+            in_url.to_string(),
+            json.clone(),
+        ];
+        for form in &forms {
+            let text = format!("HTTP 403 you sent <{form}> here");
+            let clean = redact(&text);
+            assert!(clean.contains(REDACTED), "{form} -> {clean}");
+            for leaked in [
+                password,
+                percent.as_str(),
+                basic.trim_start_matches("Basic "),
+            ] {
+                assert!(!clean.contains(leaked), "{form} -> {clean}");
+            }
+            assert!(!clean.contains("SENTINEL"), "{form} -> {clean}");
+        }
+        assert_eq!(redact("nothing secret here"), "nothing secret here");
+    }
+
+    #[test]
+    fn a_token_is_redacted_as_made() {
+        let t: Secret = "pypi-SENTINELfromclap".to_string().into();
+        assert_eq!(redact("token=pypi-SENTINELfromclap;"), "token=****;");
+        assert_eq!(t.expose(), "pypi-SENTINELfromclap");
     }
 
     #[test]

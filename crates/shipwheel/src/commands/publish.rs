@@ -372,14 +372,17 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             print_json(&target, &args, &[], false, None, &reasons);
         }
         if gh.is_github_actions() {
-            let _ = gh.append_step_summary(&format!(
-                "### shipwheel publish: batch refused, nothing uploaded\n\n{}\n",
-                reasons
-                    .iter()
-                    .map(|r| format!("- {r}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ));
+            let _ = append_summary(
+                &gh,
+                &format!(
+                    "### shipwheel publish: batch refused, nothing uploaded\n\n{}\n",
+                    reasons
+                        .iter()
+                        .map(|r| format!("- {r}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
+            );
         }
         return Ok(ExitStatus::Failure);
     }
@@ -437,11 +440,8 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             publisher,
             Duration::from_secs(300),
             Arc::new(move |token: &Secret| {
-                // On stderr, so stdout stays one JSON document with --format json. The runner
-                // reads workflow commands from both streams (actions/runner ScriptHandler wires
-                // stdout and stderr to an OutputManager that runs TryProcessCommand).
                 if on_actions {
-                    output::eprintln(&shipwheel_github::actions::add_mask(token.expose()));
+                    output::add_mask(token);
                 }
             }),
         ));
@@ -464,9 +464,12 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             Err(e) => {
                 output::eprintln(&format!("error: {e}\nNothing was uploaded."));
                 if gh.is_github_actions() {
-                    let _ = gh.append_step_summary(&format!(
-                        "### shipwheel publish: trusted publishing refused\n\n```\n{e}\n```\n"
-                    ));
+                    let _ = append_summary(
+                        &gh,
+                        &format!(
+                            "### shipwheel publish: trusted publishing refused\n\n```\n{e}\n```\n"
+                        ),
+                    );
                 }
                 return Ok(ExitStatus::Failure);
             }
@@ -518,7 +521,7 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     let pending: Vec<&FileOutcome> = list.iter().filter(|o| !o.status.is_done()).collect();
     let resume = (!pending.is_empty()).then(|| resume_command(&args, &target, &pending));
     if gh.is_github_actions() {
-        let _ = gh.append_step_summary(&step_summary(&target, &list, resume.as_deref()));
+        let _ = append_summary(&gh, &step_summary(&target, &list, resume.as_deref()));
     }
     if json {
         print_json(&target, &args, &list, false, resume.as_deref(), &[]);
@@ -1059,6 +1062,11 @@ fn print_json(
         "jobs": args.jobs,
     });
     output::println(&serde_json::to_string_pretty(&value).unwrap_or_default());
+}
+
+/// Append to the step summary, with every secret redacted (it holds the index's messages).
+fn append_summary(gh: &shipwheel_github::actions::Env, markdown: &str) -> std::io::Result<bool> {
+    gh.append_step_summary(&shipwheel_index::secret::redact(markdown))
 }
 
 fn step_summary(target: &Target, files: &[FileOutcome], resume: Option<&str>) -> String {
