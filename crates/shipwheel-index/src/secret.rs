@@ -167,6 +167,106 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// A URL that may carry credentials (`https://user:password@host/simple/`) and still prints
+/// safely: `Display` and `Debug` show it without userinfo, query and fragment, and the
+/// credentials are held as [`Credentials`] (so every form of the password is redacted from any
+/// text). [`RedactedUrl::expose`] rebuilds the whole URL for the one place it is handed on.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedactedUrl {
+    /// The URL without userinfo (query and fragment kept: requests need them).
+    url: url::Url,
+    credentials: Option<Credentials>,
+}
+
+/// Why a URL could not be read; the message never holds the URL's userinfo.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UrlError(String);
+
+impl RedactedUrl {
+    /// Parse an http(s) URL, taking credentials out of its userinfo.
+    pub fn parse(text: &str) -> Result<RedactedUrl, UrlError> {
+        let parsed = url::Url::parse(text.trim())
+            .map_err(|e| UrlError(format!("`{}` is not a URL: {e}", redact_url(text.trim()))))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(UrlError(format!(
+                "`{}` is not an http or https URL",
+                redact_url(text.trim())
+            )));
+        }
+        let (url, credentials) = split_userinfo(&parsed);
+        Ok(RedactedUrl { url, credentials })
+    }
+
+    /// The URL without credentials, for an HTTP client that sends them as a header.
+    pub fn without_credentials(&self) -> &url::Url {
+        &self.url
+    }
+
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+
+    /// The whole URL with its credentials, for handing to a tool through its environment.
+    /// Never print it.
+    pub fn expose(&self) -> String {
+        let mut u = self.url.clone();
+        if let Some(c) = &self.credentials {
+            let _ = u.set_username(&c.username);
+            let _ = u.set_password(Some(c.password.expose()).filter(|p| !p.is_empty()));
+        }
+        u.to_string()
+    }
+}
+
+impl std::str::FromStr for RedactedUrl {
+    type Err = UrlError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RedactedUrl::parse(s)
+    }
+}
+
+impl fmt::Display for RedactedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact_url(self.url.as_str()))
+    }
+}
+
+impl fmt::Debug for RedactedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedactedUrl")
+            .field("url", &redact_url(self.url.as_str()))
+            .field("credentials", &self.credentials)
+            .finish()
+    }
+}
+
+/// `text` with the userinfo of every URL in it replaced by `****` (`https://u:p@h/` →
+/// `https://****@h/`): for text that may quote a URL nobody parsed, such as a usage error that
+/// repeats an argument.
+pub fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '\'' | '"' | '`') || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(i) => {
+                out.push_str(REDACTED);
+                out.push_str(&authority[i..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Take credentials out of a URL's userinfo: returns the URL without them, and the credentials.
 pub fn split_userinfo(url: &url::Url) -> (url::Url, Option<Credentials>) {
     let mut clean = url.clone();
@@ -249,6 +349,43 @@ mod tests {
         let t: Secret = "pypi-SENTINELfromclap".to_string().into();
         assert_eq!(redact("token=pypi-SENTINELfromclap;"), "token=****;");
         assert_eq!(t.expose(), "pypi-SENTINELfromclap");
+    }
+
+    #[test]
+    fn a_redacted_url_never_shows_its_password() {
+        let u: RedactedUrl = "http://us%40er:SENTINEL%2Fpw@127.0.0.1:8/simple/?k=SENTINELq"
+            .parse()
+            .unwrap();
+        assert_eq!(u.to_string(), "http://127.0.0.1:8/simple/");
+        let debug = format!("{u:?}");
+        assert!(!debug.contains("SENTINEL"), "{debug}");
+        assert!(debug.contains("us@er"), "{debug}");
+        assert_eq!(u.credentials().unwrap().password.expose(), "SENTINEL/pw");
+        assert_eq!(
+            u.expose(),
+            "http://us%40er:SENTINEL%2Fpw@127.0.0.1:8/simple/?k=SENTINELq"
+        );
+        assert_eq!(
+            u.without_credentials().as_str(),
+            "http://127.0.0.1:8/simple/?k=SENTINELq"
+        );
+        let err = RedactedUrl::parse("ftp://u:SENTINEL@h/").unwrap_err();
+        assert!(!err.to_string().contains("SENTINEL"), "{err}");
+        let err = RedactedUrl::parse("http://u:SENTINEL@[::1/").unwrap_err();
+        assert!(!err.to_string().contains("SENTINEL"), "{err}");
+    }
+
+    #[test]
+    fn userinfo_is_taken_out_of_urls_in_text() {
+        assert_eq!(
+            redact_userinfo("invalid value 'ftp://u:p%40ss@h:1/x' for '--index-url <URL>'"),
+            "invalid value 'ftp://****@h:1/x' for '--index-url <URL>'"
+        );
+        assert_eq!(
+            redact_userinfo("a http://h/p?q=a@b and https://x:y@z"),
+            "a http://h/p?q=a@b and https://****@z"
+        );
+        assert_eq!(redact_userinfo("no url here"), "no url here");
     }
 
     #[test]

@@ -72,3 +72,50 @@ pub fn init_logging(verbose: u8, quiet: bool) {
         .without_time()
         .try_init();
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::Cli;
+
+    #[test]
+    fn parsed_arguments_never_show_a_credential() {
+        for argv in [
+            &[
+                "shipwheel",
+                "publish",
+                "--repository-url",
+                "http://u:SENTINEL1@127.0.0.1:1/legacy/",
+                "--index-url",
+                "http://u:SENTINEL2@127.0.0.1:1/simple/",
+                "--token",
+                "SENTINEL3",
+                "--password",
+                "SENTINEL4",
+            ][..],
+            &[
+                "shipwheel",
+                "verify",
+                "--index-url",
+                "http://u:SENTINEL5@127.0.0.1:1/simple/",
+                "--extra-index-url",
+                "https://u:SENTINEL6@127.0.0.1:2/simple/",
+                "demo==1.0",
+            ],
+            &[
+                "shipwheel",
+                "serve",
+                "--token",
+                "SENTINEL7",
+                "--token",
+                "SENTINEL8",
+            ],
+        ] {
+            let cli = Cli::try_parse_from(argv).unwrap();
+            let debug = format!("{cli:?}");
+            assert!(!debug.contains("SENTINEL"), "{debug}");
+            assert!(debug.contains("****"), "{debug}");
+        }
+    }
+}

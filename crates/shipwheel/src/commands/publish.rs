@@ -14,7 +14,7 @@ use shipwheel_index::publish::{
     Auth, FileOutcome, FileStatus, Presence, ProjectPages, PublishFile, Reporter, TokenSource,
     UploadOptions, fetch_projects, preflight_with, present_outcome,
 };
-use shipwheel_index::secret::{redact_url, split_userinfo};
+use shipwheel_index::secret::{RedactedUrl, redact_url, split_userinfo};
 use shipwheel_index::targets::IndexTarget;
 use shipwheel_index::{Credentials, IndexClient, Secret};
 
@@ -33,11 +33,11 @@ pub struct PublishArgs {
     pub repository: Option<String>,
     /// Legacy upload URL (overrides --repository). Also $TWINE_REPOSITORY_URL, $UV_PUBLISH_URL.
     #[arg(long, visible_alias = "publish-url")]
-    pub repository_url: Option<String>,
+    pub repository_url: Option<RedactedUrl>,
     /// The index's simple API, used to see what it already has. Derived for pypi/testpypi and
     /// by convention for devpi and pypiserver when not given.
     #[arg(long, visible_alias = "check-url")]
-    pub index_url: Option<String>,
+    pub index_url: Option<RedactedUrl>,
     /// The .pypirc file to read (default ~/.pypirc).
     #[arg(long)]
     pub config_file: Option<PathBuf>,
@@ -659,14 +659,21 @@ fn parse_url(text: &str, what: &str) -> anyhow::Result<url::Url> {
 }
 
 fn resolve_target(args: &PublishArgs) -> anyhow::Result<Target> {
-    let url_text = args
-        .repository_url
-        .clone()
-        .or_else(|| env("TWINE_REPOSITORY_URL"))
-        .or_else(|| env("UV_PUBLISH_URL"));
-    if let Some(text) = url_text {
-        let parsed = parse_url(&text, "the repository URL")?;
-        let (upload_url, url_credentials) = split_userinfo(&parsed);
+    let from_env = || {
+        env("TWINE_REPOSITORY_URL")
+            .or_else(|| env("UV_PUBLISH_URL"))
+            .map(|text| {
+                RedactedUrl::parse(&text).map_err(|e| UsageError(format!("the repository URL {e}")))
+            })
+            .transpose()
+    };
+    let url = match &args.repository_url {
+        Some(u) => Some(u.clone()),
+        None => from_env()?,
+    };
+    if let Some(url) = url {
+        let upload_url = url.without_credentials().clone();
+        let url_credentials = url.credentials().cloned();
         let known = ["pypi", "testpypi"]
             .into_iter()
             .filter_map(IndexTarget::known)
@@ -875,7 +882,9 @@ fn index_candidate_urls(
     target: &Target,
 ) -> anyhow::Result<(Vec<url::Url>, bool)> {
     if let Some(u) = &args.index_url {
-        return Ok((vec![parse_url(u, "--index-url")?], true));
+        // Whole, for the reading client to take the credentials out again (it never prints
+        // them).
+        return Ok((vec![parse_url(&u.expose(), "--index-url")?], true));
     }
     if let Some(k) = &target.known {
         return Ok((
@@ -1012,7 +1021,7 @@ fn resume_command(args: &PublishArgs, target: &Target, pending: &[&FileOutcome])
     parts.extend(target.resume_flag.iter().cloned());
     if let Some(u) = &args.index_url {
         parts.push("--index-url".into());
-        parts.push(redact_url(u));
+        parts.push(u.to_string());
     }
     if args.trusted_publishing != TrustedPublishing::Auto {
         parts.push("--trusted-publishing".into());

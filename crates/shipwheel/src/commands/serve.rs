@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use shipwheel_dist::CheckOptions;
+use shipwheel_index::Secret;
 use shipwheel_serve::{Server, ServerConfig, Store};
 
 use crate::cli::GlobalArgs;
@@ -51,7 +52,7 @@ pub struct RunArgs {
         env = "SHIPWHEEL_SERVE_TOKEN",
         hide_env_values = true
     )]
-    pub tokens: Vec<String>,
+    pub tokens: Vec<Secret>,
     /// Per-file upload limit: bytes or with a unit (100MiB, 1GiB). PyPI's default is 100 MiB.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "100MiB")]
     pub max_file_size: u64,
@@ -131,7 +132,7 @@ fn serve(args: RunArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     if let Some(port) = args.port {
         bind.set_port(port);
     }
-    if args.tokens.iter().any(|t| t.trim().is_empty()) {
+    if args.tokens.iter().any(|t| t.expose().trim().is_empty()) {
         return Err(UsageError("--token / SHIPWHEEL_SERVE_TOKEN must not be empty".into()).into());
     }
     let config = ServerConfig {
