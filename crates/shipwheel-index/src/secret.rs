@@ -142,6 +142,12 @@ impl Credentials {
         Credentials::new("__token__", token)
     }
 
+    /// The `Authorization` header value, marked sensitive: HTTP libraries never log or
+    /// Debug-print it (`Sensitive`), and HTTP/2 never puts it in a compression table.
+    pub fn authorization(&self) -> reqwest::header::HeaderValue {
+        sensitive_header(&self.basic_header())
+    }
+
     /// `Basic <base64(user:password)>`, for an `Authorization` header.
     pub fn basic_header(&self) -> String {
         use base64::Engine as _;
@@ -151,6 +157,15 @@ impl Credentials {
             base64::engine::general_purpose::STANDARD.encode(raw.as_bytes())
         )
     }
+}
+
+/// A header value holding a secret, marked sensitive (an invalid value becomes an empty one,
+/// which the index refuses like wrong credentials).
+pub fn sensitive_header(value: &str) -> reqwest::header::HeaderValue {
+    let mut v = reqwest::header::HeaderValue::from_str(value)
+        .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+    v.set_sensitive(true);
+    v
 }
 
 /// A URL safe to print: userinfo, query and fragment removed (a query may carry a token).
@@ -386,6 +401,16 @@ mod tests {
             "a http://h/p?q=a@b and https://****@z"
         );
         assert_eq!(redact_userinfo("no url here"), "no url here");
+    }
+
+    #[test]
+    fn the_authorization_header_is_sensitive() {
+        let v = Credentials::token("pypi-SENTINELhdr").authorization();
+        assert!(v.is_sensitive());
+        assert!(!format!("{v:?}").contains("SENTINEL"), "{v:?}");
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::AUTHORIZATION, v);
+        assert!(!format!("{headers:?}").contains("SENTINEL"), "{headers:?}");
     }
 
     #[test]

@@ -515,7 +515,7 @@ impl Uploader {
             request.multipart(form.part("content", part))
         };
         if let Some(c) = credentials {
-            request = request.header(reqwest::header::AUTHORIZATION, c.basic_header());
+            request = request.header(reqwest::header::AUTHORIZATION, c.authorization());
         }
         let response = request.send().await.map_err(|e| TransportError {
             message: redact(&error_chain_text(&e)),
