@@ -826,7 +826,7 @@ fn prompt_credentials(
         .clone()
         .or_else(|| env("TWINE_USERNAME"))
         .unwrap_or_else(|| "__token__".into());
-    prompt(&format!(
+    let text = format!(
         "{} for {username} on {}: ",
         if username == "__token__" {
             "API token"
@@ -834,45 +834,41 @@ fn prompt_credentials(
             "Password"
         },
         target.label
-    ));
-    let secret = read_hidden_line().context("reading the password")?;
+    );
+    let secret = read_hidden(&text)?;
     if secret.is_empty() {
         return Ok(None);
     }
     Ok(Some(Credentials::new(username, Secret::new(secret))))
 }
 
-fn prompt(text: &str) {
-    use std::io::Write as _;
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
-    let _ = err.flush();
-}
-
-/// Read a line from the terminal without echo (via `stty`).
-fn read_hidden_line() -> std::io::Result<String> {
-    let tty = || std::fs::File::open("/dev/tty");
-    let echo_off = tty()
-        .and_then(|t| {
-            std::process::Command::new("stty")
-                .arg("-echo")
-                .stdin(t)
-                .status()
-        })
-        .is_ok_and(|s| s.success());
-    let mut line = String::new();
-    let result = std::io::stdin().read_line(&mut line);
-    if echo_off {
-        let _ = tty().and_then(|t| {
-            std::process::Command::new("stty")
-                .arg("echo")
-                .stdin(t)
-                .status()
+/// Prompt on the terminal and read a line without echo (rpassword, which opens /dev/tty).
+///
+/// rpassword reads Ctrl-C as a key and raises SIGINT while the terminal is still in raw mode;
+/// with the default action the process would die there and leave the terminal without echo.
+/// So SIGINT is caught from here on: at the prompt, rpassword then restores the terminal and
+/// returns `Interrupted`, and the run ends (exit 1, nothing uploaded); later, a Ctrl-C ends the
+/// run at once as before.
+fn read_hidden(prompt: &str) -> anyhow::Result<String> {
+    #[cfg(unix)]
+    let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+    let read = rpassword::prompt_password(prompt);
+    #[cfg(unix)]
+    if let Ok(mut interrupt) = interrupt {
+        tokio::spawn(async move {
+            if interrupt.recv().await.is_some() {
+                std::process::exit(130);
+            }
         });
-        output::eprintln("");
     }
-    result?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    match read {
+        Ok(line) => Ok(line),
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            output::eprintln("interrupted at the password prompt; nothing was uploaded");
+            std::process::exit(ExitStatus::Failure as i32);
+        }
+        Err(e) => Err(anyhow::Error::new(e).context("reading the password from the terminal")),
+    }
 }
 
 /// Where the simple API may be: --index-url or the known one (`true`: certain), else the
