@@ -44,7 +44,8 @@ pub enum Command {
     /// Judge distribution files exactly as PyPI's upload will, before a byte is sent.
     Check(commands::check::CheckArgs),
     /// Upload distribution files; all files or none, and a re-run finishes the job.
-    Publish(commands::publish::PublishArgs),
+    // Boxed: its URLs carry their credentials apart, which makes it the largest by far.
+    Publish(Box<commands::publish::PublishArgs>),
     /// Install a published version back from the index and prove it imports.
     Verify(commands::verify::VerifyArgs),
     /// Run the embedded PyPI-compatible index.

@@ -852,17 +852,19 @@ fn prompt_credentials(
 fn read_hidden(prompt: &str) -> anyhow::Result<String> {
     #[cfg(unix)]
     let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
-    let read = rpassword::prompt_password(prompt);
-    #[cfg(unix)]
-    if let Ok(mut interrupt) = interrupt {
-        tokio::spawn(async move {
-            if interrupt.recv().await.is_some() {
-                std::process::exit(130);
+    match rpassword::prompt_password(prompt) {
+        Ok(line) => {
+            // Only now: the Ctrl-C that ended a prompt would also reach this listener.
+            #[cfg(unix)]
+            if let Ok(mut interrupt) = interrupt {
+                tokio::spawn(async move {
+                    if interrupt.recv().await.is_some() {
+                        std::process::exit(130);
+                    }
+                });
             }
-        });
-    }
-    match read {
-        Ok(line) => Ok(line),
+            Ok(line)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
             output::eprintln("interrupted at the password prompt; nothing was uploaded");
             std::process::exit(ExitStatus::Failure as i32);
