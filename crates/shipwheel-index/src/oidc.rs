@@ -216,7 +216,10 @@ impl TrustedPublisher {
         url.query_pairs_mut().append_pair("audience", audience);
         let request = self.http.get(url).header(
             reqwest::header::AUTHORIZATION,
-            format!("bearer {}", self.github.request_token.expose()),
+            crate::secret::sensitive_header(&format!(
+                "bearer {}",
+                self.github.request_token.expose()
+            )),
         );
         let (status, body) = exchange(step, request).await?;
         if status != 200 {

@@ -552,24 +552,80 @@ struct Ctx {
 async fn run_phase(ctx: &Arc<Ctx>, indices: Vec<usize>) -> Vec<(usize, FileOutcome)> {
     let sem = Arc::new(tokio::sync::Semaphore::new(ctx.opts.jobs.max(1)));
     let mut set = tokio::task::JoinSet::new();
-    for i in indices {
+    // Which file each task uploads, so a task that panics or is cancelled still ends as a
+    // failed file instead of vanishing from the result.
+    let mut task_file = std::collections::HashMap::new();
+    for &i in &indices {
         let ctx = ctx.clone();
         let sem = sem.clone();
-        set.spawn(async move {
+        let handle = set.spawn(async move {
             let _permit = sem.acquire_owned().await;
-            let outcome = upload_one(&ctx, i).await;
-            ctx.reporter.on_done(i, &outcome);
-            (i, outcome)
+            upload_one(&ctx, i).await
         });
+        task_file.insert(handle.id(), i);
     }
-    let mut out = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        if let Ok(pair) = joined {
-            out.push(pair);
+    let mut out = Vec::with_capacity(indices.len());
+    while let Some(joined) = set.join_next_with_id().await {
+        let (i, outcome) = match joined {
+            Ok((id, outcome)) => (task_file.get(&id).copied(), outcome),
+            Err(e) => {
+                let i = task_file.get(&e.id()).copied();
+                // Only the kind of ending: a panic's payload is not a message for users.
+                let why = if e.is_panic() {
+                    "its upload task panicked"
+                } else {
+                    "its upload task was cancelled"
+                };
+                (i, lost_outcome(ctx, i, &why))
+            }
+        };
+        if let Some(i) = i {
+            ctx.reporter.on_done(i, &outcome);
+            out.push((i, outcome));
+        }
+    }
+    // Every file handed in ends with an outcome, whatever happened to its task.
+    for &i in &indices {
+        if !out.iter().any(|(j, _)| *j == i) {
+            let o = lost_outcome(ctx, Some(i), &"its upload task did not report");
+            ctx.reporter.on_done(i, &o);
+            out.push((i, o));
         }
     }
     out.sort_by_key(|(i, _)| *i);
     out
+}
+
+/// The outcome of a file whose upload task ended without one (a panic, a cancellation): failed,
+/// since nobody saw the index accept it; a re-run asks the index and finishes the job.
+fn lost_outcome(ctx: &Ctx, i: Option<usize>, why: &dyn std::fmt::Display) -> FileOutcome {
+    let mut o = match i.and_then(|i| ctx.files.get(i)) {
+        Some(f) => FileOutcome::new(f, FileStatus::Failed),
+        None => unknown_file_outcome(),
+    };
+    o.message = Some(format!(
+        "the upload stopped before the index answered ({why}); the file may or may not be on the index"
+    ));
+    o.hint = Some(
+        "re-run the same command: it asks the index what it has and uploads only what is missing"
+            .into(),
+    );
+    o
+}
+
+fn unknown_file_outcome() -> FileOutcome {
+    FileOutcome {
+        filename: String::new(),
+        path: PathBuf::new(),
+        status: FileStatus::Failed,
+        url: None,
+        sha256: String::new(),
+        blake2_256: String::new(),
+        size: 0,
+        attempts: 0,
+        message: Some("internal: no such file".into()),
+        hint: None,
+    }
 }
 
 /// What the index has under this file's name now: Some(true) identical, Some(false) other
@@ -601,18 +657,7 @@ fn backoff(opts: &UploadOptions, attempt: u32) -> Duration {
 
 async fn upload_one(ctx: &Ctx, i: usize) -> FileOutcome {
     let Some(f) = ctx.files.get(i) else {
-        return FileOutcome {
-            filename: String::new(),
-            path: PathBuf::new(),
-            status: FileStatus::Failed,
-            url: None,
-            sha256: String::new(),
-            blake2_256: String::new(),
-            size: 0,
-            attempts: 0,
-            message: Some("internal: no such file".into()),
-            hint: None,
-        };
+        return unknown_file_outcome();
     };
     ctx.reporter.on_start(i, f);
     let mut outcome = FileOutcome::new(f, FileStatus::Failed);

@@ -198,7 +198,7 @@ impl IndexClient {
             // Read what the index has now, not what a cache had.
             .header(reqwest::header::CACHE_CONTROL, "max-age=0");
         if let Some(c) = &self.credentials {
-            request = request.header(reqwest::header::AUTHORIZATION, c.basic_header());
+            request = request.header(reqwest::header::AUTHORIZATION, c.authorization());
         }
         let response = request
             .send()
@@ -270,7 +270,7 @@ impl IndexClient {
             .timeout(self.timeout)
             .header(reqwest::header::ACCEPT, ACCEPT);
         if let Some(c) = &self.credentials {
-            request = request.header(reqwest::header::AUTHORIZATION, c.basic_header());
+            request = request.header(reqwest::header::AUTHORIZATION, c.authorization());
         }
         matches!(request.send().await, Ok(r) if r.status().is_success())
     }
@@ -290,7 +290,7 @@ impl IndexClient {
             && url.host_str() == self.base.host_str()
             && url.port_or_known_default() == self.base.port_or_known_default()
         {
-            request = request.header(reqwest::header::AUTHORIZATION, c.basic_header());
+            request = request.header(reqwest::header::AUTHORIZATION, c.authorization());
         }
         let response = request
             .send()

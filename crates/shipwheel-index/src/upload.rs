@@ -9,7 +9,7 @@ use futures_util::StreamExt as _;
 use shipwheel_dist::{DistKind, RawMetadata};
 
 use crate::read::error_chain_text;
-use crate::secret::{Credentials, redact_url};
+use crate::secret::{Credentials, redact, redact_url};
 
 /// Digests and size of a file, from one pass over it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -515,10 +515,10 @@ impl Uploader {
             request.multipart(form.part("content", part))
         };
         if let Some(c) = credentials {
-            request = request.header(reqwest::header::AUTHORIZATION, c.basic_header());
+            request = request.header(reqwest::header::AUTHORIZATION, c.authorization());
         }
         let response = request.send().await.map_err(|e| TransportError {
-            message: error_chain_text(&e),
+            message: redact(&error_chain_text(&e)),
             // A refused connection never reached the server; anything later might have.
             maybe_sent: !e.is_connect(),
             timeout: e.is_timeout(),
@@ -555,12 +555,14 @@ impl Uploader {
                 Err(_) => break,
             }
         }
+        // A server or proxy may echo what it was sent (the Authorization header included):
+        // nothing it says is kept with a secret in it.
         Ok(UploadResponse {
             status: status.as_u16(),
-            reason,
-            body: String::from_utf8_lossy(&body).into_owned(),
+            reason: redact(&reason),
+            body: redact(&String::from_utf8_lossy(&body)),
             retry_after,
-            location,
+            location: location.map(|l| redact(&l)),
         })
     }
 }

@@ -19,7 +19,7 @@ use crate::store::{Project, Store};
 
 pub struct AppState {
     pub store: Arc<Store>,
-    pub tokens: Vec<String>,
+    pub tokens: Vec<shipwheel_index::Secret>,
     pub check: CheckOptions,
     pub max_project_size: u64,
     pub addr: SocketAddr,

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use shipwheel_dist::CheckOptions;
+use shipwheel_index::Secret;
 
 mod http;
 mod inspect;
@@ -35,7 +36,7 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     /// Upload tokens (`__token__` + one of these). Empty: uploads are open to anyone who can
     /// reach the server.
-    pub tokens: Vec<String>,
+    pub tokens: Vec<Secret>,
     /// Options for the rule engine that judges uploads (its `max_file_size` is the size limit).
     pub check: CheckOptions,
     /// Limit on the total size of a project's files, as PyPI's `MAX_PROJECT_SIZE`.
@@ -58,9 +59,20 @@ impl ServerConfig {
         }
     }
 
-    pub fn token(mut self, token: impl Into<String>) -> Self {
+    pub fn token(mut self, token: impl Into<Secret>) -> Self {
         self.tokens.push(token.into());
         self
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("root", &self.root)
+            .field("bind", &self.bind)
+            .field("tokens", &self.tokens)
+            .field("max_project_size", &self.max_project_size)
+            .finish_non_exhaustive()
     }
 }
 
@@ -254,5 +266,18 @@ impl RunningServer {
 impl Drop for RunningServer {
     fn drop(&mut self) {
         self.shutdown_now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_debug_never_shows_a_token() {
+        let config = ServerConfig::new("/tmp/x").token("SENTINEL-serve-token");
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("SENTINEL"), "{debug}");
+        assert!(debug.contains("****"), "{debug}");
     }
 }

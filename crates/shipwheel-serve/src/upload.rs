@@ -58,7 +58,7 @@ enum Auth {
     PasswordLogin,
 }
 
-fn authenticate(tokens: &[String], headers: &HeaderMap) -> Auth {
+fn authenticate(tokens: &[shipwheel_index::Secret], headers: &HeaderMap) -> Auth {
     if tokens.is_empty() {
         return Auth::Ok;
     }
@@ -88,7 +88,7 @@ fn authenticate(tokens: &[String], headers: &HeaderMap) -> Auth {
     } else {
         return Auth::Invalid;
     };
-    if tokens.iter().any(|t| same_secret(t, &presented)) {
+    if tokens.iter().any(|t| same_secret(t.expose(), &presented)) {
         Auth::Ok
     } else {
         Auth::Invalid

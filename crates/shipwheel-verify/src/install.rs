@@ -17,6 +17,7 @@ use std::process::Stdio;
 use std::time::Instant;
 
 use shipwheel_index::RemoteFile;
+use shipwheel_index::secret::RedactedUrl;
 
 use crate::target::{Target, wheel_tags};
 use crate::{InstallReport, Installer, Step, VerifyOptions};
@@ -96,35 +97,45 @@ fn venv_bin(venv: &Path) -> PathBuf {
     }
 }
 
-/// Index arguments: the verified index first, extras after it.
-fn uv_index_args(opts: &VerifyOptions) -> Vec<String> {
-    let mut args = vec!["--index-strategy".to_string(), "first-index".to_string()];
-    match opts.extra_index_urls.split_last() {
-        None => {
-            args.push("--default-index".into());
-            args.push(opts.index_url.clone());
-        }
-        Some((last, rest)) => {
-            args.push("--index".into());
-            args.push(opts.index_url.clone());
-            for e in rest {
-                args.push("--index".into());
-                args.push(e.clone());
-            }
-            args.push("--default-index".into());
-            args.push(last.clone());
-        }
-    }
-    args
+/// Where the installer looks for packages (the verified index first, extras after it), set in
+/// its environment after [`scrub`]: the URLs may hold credentials, and a process's arguments
+/// are readable by every user (`ps`, `/proc/PID/cmdline`) while its environment is its owner's.
+fn index_env(cmd: &mut tokio::process::Command, opts: &VerifyOptions) {
+    let env = match &opts.installer {
+        Installer::Uv(_) => uv_index_env(opts),
+        Installer::Pip => pip_index_env(opts),
+    };
+    cmd.envs(env);
 }
 
-fn pip_index_args(opts: &VerifyOptions) -> Vec<String> {
-    let mut args = vec!["--index-url".to_string(), opts.index_url.clone()];
-    for e in &opts.extra_index_urls {
-        args.push("--extra-index-url".into());
-        args.push(e.clone());
+/// uv: `UV_INDEX` (space-separated, in priority order) and `UV_DEFAULT_INDEX` (the last one),
+/// with `first-index` so a name found on the verified index is never looked up elsewhere.
+fn uv_index_env(opts: &VerifyOptions) -> Vec<(&'static str, String)> {
+    let mut env = vec![("UV_INDEX_STRATEGY", "first-index".to_string())];
+    match opts.extra_index_urls.split_last() {
+        None => env.push(("UV_DEFAULT_INDEX", opts.index_url.expose())),
+        Some((last, rest)) => {
+            let mut first = vec![opts.index_url.expose()];
+            first.extend(rest.iter().map(RedactedUrl::expose));
+            env.push(("UV_INDEX", first.join(" ")));
+            env.push(("UV_DEFAULT_INDEX", last.expose()));
+        }
     }
-    args
+    env
+}
+
+/// pip: `PIP_INDEX_URL` and `PIP_EXTRA_INDEX_URL` (space-separated).
+fn pip_index_env(opts: &VerifyOptions) -> Vec<(&'static str, String)> {
+    let mut env = vec![("PIP_INDEX_URL", opts.index_url.expose())];
+    if !opts.extra_index_urls.is_empty() {
+        let extras: Vec<String> = opts
+            .extra_index_urls
+            .iter()
+            .map(RedactedUrl::expose)
+            .collect();
+        env.push(("PIP_EXTRA_INDEX_URL", extras.join(" ")));
+    }
+    env
 }
 
 /// The sha256 values the install may accept.
@@ -298,7 +309,6 @@ pub async fn verify_install(
                     "--python",
                 ])
                 .arg(&vpy)
-                .args(uv_index_args(opts))
                 .arg(binary)
                 // Only the package: building an sdist needs its backend's wheels.
                 .arg(if binary == "--no-binary" {
@@ -309,6 +319,7 @@ pub async fn verify_install(
                 .arg("-r")
                 .arg(&req_path);
                 scrub(&mut c);
+                index_env(&mut c, opts);
                 c
             };
             let mut note = None;
@@ -354,10 +365,10 @@ pub async fn verify_install(
                 "--report",
             ])
             .arg(&report_path)
-            .args(pip_index_args(opts))
             .arg("-r")
             .arg(&req_path);
             scrub(&mut c);
+            index_env(&mut c, opts);
             let r = run(c).await;
             let installed = std::fs::read(&report_path)
                 .ok()
@@ -383,7 +394,7 @@ pub async fn verify_install(
         }
     };
     let install_ok = ran.ok;
-    let shown_index = shipwheel_index::secret::redact_url(&opts.index_url);
+    let shown_index = opts.index_url.to_string();
     if install_ok {
         report.installed_kind = kind.clone();
         report.installed_file = file.clone();
@@ -429,19 +440,18 @@ pub async fn verify_install(
             let mut c = tokio::process::Command::new(uv);
             c.args(["pip", "install", "--no-config", "--no-cache", "--python"])
                 .arg(&vpy)
-                .args(uv_index_args(opts))
                 .arg(format!("{project}=={version}"));
             c
         }
         Installer::Pip => {
             let mut c = tokio::process::Command::new(&vpy);
             c.args(["-m", "pip", "install", "--no-cache-dir"])
-                .args(pip_index_args(opts))
                 .arg(format!("{project}=={version}"));
             c
         }
     };
     scrub(&mut cmd);
+    index_env(&mut cmd, opts);
     let ran = run(cmd).await;
     steps.push(Step {
         name: format!("install dependencies ({label})"),
@@ -607,8 +617,8 @@ mod tests {
 
     fn opts(extras: &[&str]) -> VerifyOptions {
         VerifyOptions {
-            index_url: "http://127.0.0.1:1/simple/".into(),
-            extra_index_urls: extras.iter().map(|s| s.to_string()).collect(),
+            index_url: "http://u:SENTINELpw@127.0.0.1:1/simple/".parse().unwrap(),
+            extra_index_urls: extras.iter().map(|s| s.parse().unwrap()).collect(),
             target: Target::Release {
                 name: "p".into(),
                 version: "1".into(),
@@ -624,27 +634,47 @@ mod tests {
     #[test]
     fn verified_index_comes_first_for_uv() {
         assert_eq!(
-            uv_index_args(&opts(&[])),
+            uv_index_env(&opts(&[])),
             vec![
-                "--index-strategy",
-                "first-index",
-                "--default-index",
-                "http://127.0.0.1:1/simple/"
+                ("UV_INDEX_STRATEGY", "first-index".to_string()),
+                (
+                    "UV_DEFAULT_INDEX",
+                    "http://u:SENTINELpw@127.0.0.1:1/simple/".to_string()
+                )
             ]
         );
         assert_eq!(
-            uv_index_args(&opts(&["http://a/simple/", "http://b/simple/"])),
+            uv_index_env(&opts(&["http://a/simple/", "http://b/simple/"])),
             vec![
-                "--index-strategy",
-                "first-index",
-                "--index",
-                "http://127.0.0.1:1/simple/",
-                "--index",
-                "http://a/simple/",
-                "--default-index",
-                "http://b/simple/"
+                ("UV_INDEX_STRATEGY", "first-index".to_string()),
+                (
+                    "UV_INDEX",
+                    "http://u:SENTINELpw@127.0.0.1:1/simple/ http://a/simple/".to_string()
+                ),
+                ("UV_DEFAULT_INDEX", "http://b/simple/".to_string())
             ]
         );
+        assert_eq!(
+            pip_index_env(&opts(&["http://a/simple/", "http://b/simple/"])),
+            vec![
+                (
+                    "PIP_INDEX_URL",
+                    "http://u:SENTINELpw@127.0.0.1:1/simple/".to_string()
+                ),
+                (
+                    "PIP_EXTRA_INDEX_URL",
+                    "http://a/simple/ http://b/simple/".to_string()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn options_never_show_a_password() {
+        let o = opts(&["http://x:SENTINELextra@127.0.0.1:2/simple/"]);
+        let debug = format!("{o:?}");
+        assert!(!debug.contains("SENTINEL"), "{debug}");
+        assert!(debug.contains("127.0.0.1:1/simple/"), "{debug}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
+use shipwheel_index::secret::RedactedUrl;
 
 pub mod install;
 pub mod target;
@@ -21,10 +22,10 @@ pub use target::{LocalFile, Target};
 #[derive(Clone, Debug)]
 pub struct VerifyOptions {
     /// The simple index the release was published to (`…/simple/`). Credentials in it are
-    /// used but never shown.
-    pub index_url: String,
+    /// used but never shown, and reach installers through their environment, never argv.
+    pub index_url: RedactedUrl,
     /// Indexes dependencies may come from (the package itself never does).
-    pub extra_index_urls: Vec<String>,
+    pub extra_index_urls: Vec<RedactedUrl>,
     pub target: Target,
     /// How long to wait for the files to appear.
     pub timeout: Duration,
@@ -134,7 +135,7 @@ pub async fn verify(opts: &VerifyOptions, on_step: &mut dyn FnMut(&Step)) -> Ver
         ok: false,
         project: project.clone(),
         version: version.clone(),
-        index_url: shipwheel_index::secret::redact_url(&opts.index_url),
+        index_url: opts.index_url.to_string(),
         propagation_seconds: None,
         files: Vec::new(),
         installs: Vec::new(),

@@ -66,7 +66,8 @@ pub async fn wait_for_release(opts: &VerifyOptions) -> Result<Found, WaitFailure
     let per_request = opts
         .timeout
         .clamp(Duration::from_secs(2), Duration::from_secs(30));
-    let client = IndexClient::new(&opts.index_url)
+    let client = IndexClient::new(opts.index_url.without_credentials().as_str())
+        .map(|c| c.with_credentials(opts.index_url.credentials().cloned()))
         .and_then(|c| c.with_timeout(per_request))
         .map_err(|e| fail(WaitError::Index(e)))?;
     let (project, version) = opts.target.project_version();
@@ -100,7 +101,7 @@ pub async fn wait_for_release(opts: &VerifyOptions) -> Result<Found, WaitFailure
             return Err(fail(WaitError::Timeout {
                 waited: elapsed.as_secs(),
                 missing: missing_text(&opts.target),
-                index: shipwheel_index::secret::redact_url(&opts.index_url),
+                index: opts.index_url.to_string(),
                 seen,
             }));
         }

@@ -13,7 +13,7 @@ use test_support::servers::{Pypiserver, PypiserverOptions};
 
 fn options(index_url: &str, target: Target, installer: Installer) -> VerifyOptions {
     VerifyOptions {
-        index_url: index_url.to_string(),
+        index_url: index_url.parse().unwrap(),
         extra_index_urls: Vec::new(),
         target,
         timeout: Duration::from_secs(60),
@@ -259,7 +259,7 @@ async fn dependencies_come_from_the_extra_index_but_the_package_never_does() {
             Target::from_args(&["pinned-pkg==1.0".into()]).unwrap(),
             installer,
         );
-        opts.extra_index_urls = vec![extra.index_url()];
+        opts.extra_index_urls = vec![extra.index_url().parse().unwrap()];
         opts.smoke = Some(
             "python -c 'import pinned_pkg, dep_lib; assert pinned_pkg.ORIGIN == \"verified\", pinned_pkg.ORIGIN'"
                 .into(),

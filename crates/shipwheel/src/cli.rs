@@ -44,7 +44,8 @@ pub enum Command {
     /// Judge distribution files exactly as PyPI's upload will, before a byte is sent.
     Check(commands::check::CheckArgs),
     /// Upload distribution files; all files or none, and a re-run finishes the job.
-    Publish(commands::publish::PublishArgs),
+    // Boxed: its URLs carry their credentials apart, which makes it the largest by far.
+    Publish(Box<commands::publish::PublishArgs>),
     /// Install a published version back from the index and prove it imports.
     Verify(commands::verify::VerifyArgs),
     /// Run the embedded PyPI-compatible index.
@@ -67,8 +68,55 @@ pub fn init_logging(verbose: u8, quiet: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::output::RedactingStderr::new)
         .with_target(false)
         .without_time()
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::Cli;
+
+    #[test]
+    fn parsed_arguments_never_show_a_credential() {
+        for argv in [
+            &[
+                "shipwheel",
+                "publish",
+                "--repository-url",
+                "http://u:SENTINEL1@127.0.0.1:1/legacy/",
+                "--index-url",
+                "http://u:SENTINEL2@127.0.0.1:1/simple/",
+                "--token",
+                "SENTINEL3",
+                "--password",
+                "SENTINEL4",
+            ][..],
+            &[
+                "shipwheel",
+                "verify",
+                "--index-url",
+                "http://u:SENTINEL5@127.0.0.1:1/simple/",
+                "--extra-index-url",
+                "https://u:SENTINEL6@127.0.0.1:2/simple/",
+                "demo==1.0",
+            ],
+            &[
+                "shipwheel",
+                "serve",
+                "--token",
+                "SENTINEL7",
+                "--token",
+                "SENTINEL8",
+            ],
+        ] {
+            let cli = Cli::try_parse_from(argv).unwrap();
+            let debug = format!("{cli:?}");
+            assert!(!debug.contains("SENTINEL"), "{debug}");
+            assert!(debug.contains("****"), "{debug}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 mod cli;
 mod commands;
@@ -10,7 +10,17 @@ mod output;
 mod progress;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // A usage error may repeat an argument, e.g. an index URL with a password in it.
+        Err(e) if e.use_stderr() => {
+            output::eprintln(&shipwheel_index::secret::redact_userinfo(
+                e.render().to_string().trim_end(),
+            ));
+            return ExitCode::from(commands::ExitStatus::Error as u8);
+        }
+        Err(e) => e.exit(),
+    };
     cli::init_logging(cli.global.verbose, cli.global.quiet);
     let status = commands::dispatch(cli);
     ExitCode::from(status as u8)

@@ -1,5 +1,5 @@
 //! Upload progress: indicatif bars (one per file plus a total) on a terminal, plain lines
-//! otherwise. Nothing here ever sees a secret.
+//! otherwise. What the bars print is redacted like every other output.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -159,10 +159,10 @@ impl Reporter for BarReporter {
     }
 
     fn on_retry(&self, _index: usize, attempt: u32, reason: &str, wait: Duration) {
-        let _ = self.multi.println(format!(
+        let _ = self.multi.println(shipwheel_index::secret::redact(&format!(
             "attempt {attempt} failed ({reason}); retrying in {:.1} s",
             wait.as_secs_f64()
-        ));
+        )));
     }
 
     fn on_done(&self, index: usize, outcome: &FileOutcome) {
@@ -173,6 +173,8 @@ impl Reporter for BarReporter {
             bar.finish_and_clear();
             self.multi.remove(&bar);
         }
-        let _ = self.multi.println(outcome_line(outcome));
+        let _ = self
+            .multi
+            .println(shipwheel_index::secret::redact(&outcome_line(outcome)));
     }
 }

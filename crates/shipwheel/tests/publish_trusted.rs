@@ -45,9 +45,8 @@ fn mints_uploads_masks_and_attaches_attestations() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("::add-mask::pypi-minted-1"), "{stdout}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("pypi-minted"), "{stderr}");
+    assert!(!stdout.contains("pypi-minted"), "{stdout}");
+    masked_only_by_the_mask_command(&out, "pypi-minted-1");
     assert!(!text(&out).contains("SENTINEL"), "{}", text(&out));
     let st = index.state.lock().unwrap();
     assert_eq!(st.mints, 1, "a 15-minute token lasts the whole batch");
@@ -84,6 +83,44 @@ fn mints_uploads_masks_and_attaches_attestations() {
         !md.contains("pypi-minted") && !md.contains("SENTINEL"),
         "{md}"
     );
+}
+
+/// The minted token is written once, in the `::add-mask::` command on its own stderr line (the
+/// runner reads workflow commands from stderr too), and nowhere else.
+fn masked_only_by_the_mask_command(out: &std::process::Output, token: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mask = format!("::add-mask::{token}");
+    assert_eq!(stderr.lines().filter(|l| *l == mask).count(), 1, "{stderr}");
+    let elsewhere = stderr.replacen(&mask, "", 1);
+    assert!(!elsewhere.contains(token), "{stderr}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(token),
+        "{}",
+        text(out)
+    );
+}
+
+#[test]
+fn json_on_actions_with_trusted_publishing_is_one_document_on_stdout() {
+    let index = FakeIndex::start();
+    index.state.lock().unwrap().accepted_auth = Some(Default::default());
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let w = wheel(dir.path(), "tp-json", "1.0");
+    let out = on_actions(&index, home.path(), &summary)
+        .args(["--format", "json"])
+        .arg(&w)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    // The whole of stdout is one JSON document, nothing before or after it.
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", text(&out)));
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["files"][0]["status"], "uploaded", "{v}");
+    masked_only_by_the_mask_command(&out, "pypi-minted-1");
+    assert!(!text(&out).contains("SENTINEL"), "{}", text(&out));
 }
 
 #[test]

@@ -163,6 +163,8 @@ pub struct PypiserverOptions {
     pub auth: bool,
     /// `--overwrite`: allow re-uploads of an existing filename.
     pub overwrite: bool,
+    /// With `auth`, reads need the password too (`-a list,download,update`).
+    pub protect_reads: bool,
     pub user: String,
     pub password: String,
 }
@@ -172,6 +174,7 @@ impl Default for PypiserverOptions {
         PypiserverOptions {
             auth: true,
             overwrite: false,
+            protect_reads: false,
             user: "uploader".into(),
             password: "s3cret".into(),
         }
@@ -227,7 +230,12 @@ impl Pypiserver {
             let mut cmd = Command::new(peer_bin("pypi-server"));
             cmd.args(["run", "--host", "127.0.0.1", "--port", &port.to_string()]);
             if opts.auth {
-                cmd.args(["--authenticate", "update", "--passwords"])
+                let actions = if opts.protect_reads {
+                    "list,download,update"
+                } else {
+                    "update"
+                };
+                cmd.args(["--authenticate", actions, "--passwords"])
                     .arg(&htpasswd);
             } else {
                 cmd.args(["--authenticate", ".", "--passwords", "."]);

@@ -31,7 +31,7 @@ pub fn dispatch(cli: Cli) -> ExitStatus {
     let global = cli.global.clone();
     let result = match cli.command {
         Command::Check(args) => check::run(args, &global),
-        Command::Publish(args) => publish::run(args, &global),
+        Command::Publish(args) => publish::run(*args, &global),
         Command::Verify(args) => verify::run(args, &global),
         Command::Serve(args) => serve::run(args, &global),
         Command::Version(args) => version::run(args, &global),

@@ -14,7 +14,7 @@ use shipwheel_index::publish::{
     Auth, FileOutcome, FileStatus, Presence, ProjectPages, PublishFile, Reporter, TokenSource,
     UploadOptions, fetch_projects, preflight_with, present_outcome,
 };
-use shipwheel_index::secret::{redact_url, split_userinfo};
+use shipwheel_index::secret::{RedactedUrl, redact_url, split_userinfo};
 use shipwheel_index::targets::IndexTarget;
 use shipwheel_index::{Credentials, IndexClient, Secret};
 
@@ -33,11 +33,11 @@ pub struct PublishArgs {
     pub repository: Option<String>,
     /// Legacy upload URL (overrides --repository). Also $TWINE_REPOSITORY_URL, $UV_PUBLISH_URL.
     #[arg(long, visible_alias = "publish-url")]
-    pub repository_url: Option<String>,
+    pub repository_url: Option<RedactedUrl>,
     /// The index's simple API, used to see what it already has. Derived for pypi/testpypi and
     /// by convention for devpi and pypiserver when not given.
     #[arg(long, visible_alias = "check-url")]
-    pub index_url: Option<String>,
+    pub index_url: Option<RedactedUrl>,
     /// The .pypirc file to read (default ~/.pypirc).
     #[arg(long)]
     pub config_file: Option<PathBuf>,
@@ -377,14 +377,17 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             print_json(&target, &args, &[], false, None, &reasons);
         }
         if gh.is_github_actions() {
-            let _ = gh.append_step_summary(&format!(
-                "### shipwheel publish: batch refused, nothing uploaded\n\n{}\n",
-                reasons
-                    .iter()
-                    .map(|r| format!("- {r}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ));
+            let _ = append_summary(
+                &gh,
+                &format!(
+                    "### shipwheel publish: batch refused, nothing uploaded\n\n{}\n",
+                    reasons
+                        .iter()
+                        .map(|r| format!("- {r}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
+            );
         }
         return Ok(ExitStatus::Failure);
     }
@@ -443,7 +446,7 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             Duration::from_secs(300),
             Arc::new(move |token: &Secret| {
                 if on_actions {
-                    output::println(&shipwheel_github::actions::add_mask(token.expose()));
+                    output::add_mask(token);
                 }
             }),
         ));
@@ -466,9 +469,12 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             Err(e) => {
                 output::eprintln(&format!("error: {e}\nNothing was uploaded."));
                 if gh.is_github_actions() {
-                    let _ = gh.append_step_summary(&format!(
-                        "### shipwheel publish: trusted publishing refused\n\n```\n{e}\n```\n"
-                    ));
+                    let _ = append_summary(
+                        &gh,
+                        &format!(
+                            "### shipwheel publish: trusted publishing refused\n\n```\n{e}\n```\n"
+                        ),
+                    );
                 }
                 return Ok(ExitStatus::Failure);
             }
@@ -520,7 +526,7 @@ async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     let pending: Vec<&FileOutcome> = list.iter().filter(|o| !o.status.is_done()).collect();
     let resume = (!pending.is_empty()).then(|| resume_command(&args, &target, &pending));
     if gh.is_github_actions() {
-        let _ = gh.append_step_summary(&step_summary(&target, &list, resume.as_deref()));
+        let _ = append_summary(&gh, &step_summary(&target, &list, resume.as_deref()));
     }
     if json {
         print_json(&target, &args, &list, false, resume.as_deref(), &[]);
@@ -658,14 +664,21 @@ fn parse_url(text: &str, what: &str) -> anyhow::Result<url::Url> {
 }
 
 fn resolve_target(args: &PublishArgs) -> anyhow::Result<Target> {
-    let url_text = args
-        .repository_url
-        .clone()
-        .or_else(|| env("TWINE_REPOSITORY_URL"))
-        .or_else(|| env("UV_PUBLISH_URL"));
-    if let Some(text) = url_text {
-        let parsed = parse_url(&text, "the repository URL")?;
-        let (upload_url, url_credentials) = split_userinfo(&parsed);
+    let from_env = || {
+        env("TWINE_REPOSITORY_URL")
+            .or_else(|| env("UV_PUBLISH_URL"))
+            .map(|text| {
+                RedactedUrl::parse(&text).map_err(|e| UsageError(format!("the repository URL {e}")))
+            })
+            .transpose()
+    };
+    let url = match &args.repository_url {
+        Some(u) => Some(u.clone()),
+        None => from_env()?,
+    };
+    if let Some(url) = url {
+        let upload_url = url.without_credentials().clone();
+        let url_credentials = url.credentials().cloned();
         let known = ["pypi", "testpypi"]
             .into_iter()
             .filter_map(IndexTarget::known)
@@ -818,7 +831,7 @@ fn prompt_credentials(
         .clone()
         .or_else(|| env("TWINE_USERNAME"))
         .unwrap_or_else(|| "__token__".into());
-    prompt(&format!(
+    let text = format!(
         "{} for {username} on {}: ",
         if username == "__token__" {
             "API token"
@@ -826,45 +839,43 @@ fn prompt_credentials(
             "Password"
         },
         target.label
-    ));
-    let secret = read_hidden_line().context("reading the password")?;
+    );
+    let secret = read_hidden(&text)?;
     if secret.is_empty() {
         return Ok(None);
     }
     Ok(Some(Credentials::new(username, Secret::new(secret))))
 }
 
-fn prompt(text: &str) {
-    use std::io::Write as _;
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
-    let _ = err.flush();
-}
-
-/// Read a line from the terminal without echo (via `stty`).
-fn read_hidden_line() -> std::io::Result<String> {
-    let tty = || std::fs::File::open("/dev/tty");
-    let echo_off = tty()
-        .and_then(|t| {
-            std::process::Command::new("stty")
-                .arg("-echo")
-                .stdin(t)
-                .status()
-        })
-        .is_ok_and(|s| s.success());
-    let mut line = String::new();
-    let result = std::io::stdin().read_line(&mut line);
-    if echo_off {
-        let _ = tty().and_then(|t| {
-            std::process::Command::new("stty")
-                .arg("echo")
-                .stdin(t)
-                .status()
-        });
-        output::eprintln("");
+/// Prompt on the terminal and read a line without echo (rpassword, which opens /dev/tty).
+///
+/// rpassword reads Ctrl-C as a key and raises SIGINT while the terminal is still in raw mode;
+/// with the default action the process would die there and leave the terminal without echo.
+/// So SIGINT is caught from here on: at the prompt, rpassword then restores the terminal and
+/// returns `Interrupted`, and the run ends (exit 1, nothing uploaded); later, a Ctrl-C ends the
+/// run at once as before.
+fn read_hidden(prompt: &str) -> anyhow::Result<String> {
+    #[cfg(unix)]
+    let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+    match rpassword::prompt_password(prompt) {
+        Ok(line) => {
+            // Only now: the Ctrl-C that ended a prompt would also reach this listener.
+            #[cfg(unix)]
+            if let Ok(mut interrupt) = interrupt {
+                tokio::spawn(async move {
+                    if interrupt.recv().await.is_some() {
+                        std::process::exit(130);
+                    }
+                });
+            }
+            Ok(line)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            output::eprintln("interrupted at the password prompt; nothing was uploaded");
+            std::process::exit(ExitStatus::Failure as i32);
+        }
+        Err(e) => Err(anyhow::Error::new(e).context("reading the password from the terminal")),
     }
-    result?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// Where the simple API may be: --index-url or the known one (`true`: certain), else the
@@ -874,7 +885,9 @@ fn index_candidate_urls(
     target: &Target,
 ) -> anyhow::Result<(Vec<url::Url>, bool)> {
     if let Some(u) = &args.index_url {
-        return Ok((vec![parse_url(u, "--index-url")?], true));
+        // Whole, for the reading client to take the credentials out again (it never prints
+        // them).
+        return Ok((vec![parse_url(&u.expose(), "--index-url")?], true));
     }
     if let Some(k) = &target.known {
         return Ok((
@@ -1011,7 +1024,7 @@ fn resume_command(args: &PublishArgs, target: &Target, pending: &[&FileOutcome])
     parts.extend(target.resume_flag.iter().cloned());
     if let Some(u) = &args.index_url {
         parts.push("--index-url".into());
-        parts.push(redact_url(u));
+        parts.push(u.to_string());
     }
     if args.trusted_publishing != TrustedPublishing::Auto {
         parts.push("--trusted-publishing".into());
@@ -1061,6 +1074,11 @@ fn print_json(
         "jobs": args.jobs,
     });
     output::println(&serde_json::to_string_pretty(&value).unwrap_or_default());
+}
+
+/// Append to the step summary, with every secret redacted (it holds the index's messages).
+fn append_summary(gh: &shipwheel_github::actions::Env, markdown: &str) -> std::io::Result<bool> {
+    gh.append_step_summary(&shipwheel_index::secret::redact(markdown))
 }
 
 fn step_summary(target: &Target, files: &[FileOutcome], resume: Option<&str>) -> String {

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use shipwheel_index::Secret;
 use shipwheel_serve::{Server, ServerConfig, Store};
 
 use crate::cli::GlobalArgs;
@@ -50,7 +51,7 @@ pub struct RunArgs {
         env = "SHIPWHEEL_SERVE_TOKEN",
         hide_env_values = true
     )]
-    pub tokens: Vec<String>,
+    pub tokens: Vec<Secret>,
     /// How uploads are judged (the same flags and rules as `shipwheel check`); --max-file-size
     /// is also the upload limit.
     #[command(flatten)]
@@ -131,7 +132,7 @@ fn serve(args: RunArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     if let Some(port) = args.port {
         bind.set_port(port);
     }
-    if args.tokens.iter().any(|t| t.trim().is_empty()) {
+    if args.tokens.iter().any(|t| t.expose().trim().is_empty()) {
         return Err(UsageError("--token / SHIPWHEEL_SERVE_TOKEN must not be empty".into()).into());
     }
     let config = ServerConfig {

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use shipwheel_index::secret::RedactedUrl;
 use shipwheel_verify::{Installer, Step, Target, VerifyOptions, VerifyReport};
 
 use crate::cli::GlobalArgs;
@@ -30,11 +31,11 @@ pub struct VerifyArgs {
         env = "SHIPWHEEL_VERIFY_INDEX_URL",
         hide_env_values = true
     )]
-    pub index_url: String,
+    pub index_url: RedactedUrl,
     /// An index dependencies may come from (repeatable). The package itself is only taken with
     /// the hashes the verified index lists.
     #[arg(long, value_name = "URL")]
-    pub extra_index_url: Vec<String>,
+    pub extra_index_url: Vec<RedactedUrl>,
     /// How long to wait for the index to serve the files, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub timeout: u64,
@@ -108,7 +109,7 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
     if human && !global.quiet {
         output::println(&format!(
             "verify {project} {version} on {} (installer: {})",
-            shipwheel_index::secret::redact_url(&opts.index_url),
+            opts.index_url,
             opts.installer.name()
         ));
     }
@@ -193,7 +194,7 @@ fn print_summary(report: &VerifyReport, args: &VerifyArgs) {
     let next = match failed {
         Some(s) if s.name == "wait for index" && s.detail.starts_with("timed out") => format!(
             "shipwheel verify --index-url {} --timeout {} {}",
-            shipwheel_index::secret::redact_url(&args.index_url),
+            args.index_url,
             args.timeout.saturating_mul(2).max(60),
             args.targets.join(" ")
         ),
@@ -202,7 +203,7 @@ fn print_summary(report: &VerifyReport, args: &VerifyArgs) {
         }
         Some(s) if s.name == "wait for index" => format!(
             "check that {} is the simple index the release went to (it usually ends in /simple/) and that it answers",
-            shipwheel_index::secret::redact_url(&args.index_url)
+            args.index_url
         ),
         Some(s) if s.name.starts_with("create environment") => format!(
             "check the interpreter: each --python must be a Python on PATH or a path to one (tried {})",

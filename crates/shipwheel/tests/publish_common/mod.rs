@@ -560,3 +560,152 @@ pub fn sdist(dir: &Path, name: &str, version: &str) -> PathBuf {
 pub fn file_name(p: &Path) -> String {
     p.file_name().unwrap().to_string_lossy().into_owned()
 }
+
+/// How [`EchoServer`] answers.
+#[derive(Clone, Copy, Debug)]
+pub enum Echo {
+    /// This status with what the client sent in the reason phrase.
+    InReason(u16),
+    /// This status with its standard reason and what the client sent in the body.
+    InBody(u16),
+}
+
+/// A server (or a proxy in front of one) that echoes each request's `Authorization` header,
+/// the credentials decoded from it, their percent-encoded form and a URL with them as
+/// userinfo, in its status line or body. Every request is answered the same way, except reads
+/// (GET), which get a 403 with the echo in the reason phrase.
+pub struct EchoServer {
+    pub url: String,
+    pub requests: Arc<Mutex<u32>>,
+}
+
+/// Percent-encode every byte but ASCII letters and digits.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+impl EchoServer {
+    pub fn start(mode: Echo) -> EchoServer {
+        use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://127.0.0.1:{}/",
+            listener.local_addr().unwrap().port()
+        );
+        let requests = Arc::new(Mutex::new(0));
+        let counter = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let counter = counter.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut writer = stream;
+                    loop {
+                        let mut method = String::new();
+                        let mut auth = String::new();
+                        let mut length = 0usize;
+                        let mut first = true;
+                        loop {
+                            let mut line = String::new();
+                            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                                return;
+                            }
+                            let line = line.trim_end();
+                            if line.is_empty() {
+                                break;
+                            }
+                            if first {
+                                method = line.split(' ').next().unwrap_or("").to_string();
+                                first = false;
+                            } else if let Some((k, v)) = line.split_once(':') {
+                                match k.trim().to_ascii_lowercase().as_str() {
+                                    "authorization" => auth = v.trim().to_string(),
+                                    "content-length" => length = v.trim().parse().unwrap_or(0),
+                                    _ => {}
+                                }
+                            }
+                        }
+                        let mut body = vec![0u8; length];
+                        if reader.read_exact(&mut body).is_err() {
+                            return;
+                        }
+                        *counter.lock().unwrap() += 1;
+                        use base64::Engine as _;
+                        let decoded = auth
+                            .strip_prefix("Basic ")
+                            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                            .unwrap_or_default();
+                        let (user, password) = decoded.split_once(':').unwrap_or(("", ""));
+                        let echo = format!(
+                            "you sent [{auth}] = [{decoded}] pct [{}] url [http://{}:{}@127.0.0.1/simple/]",
+                            percent_encode(password),
+                            percent_encode(user),
+                            percent_encode(password)
+                        );
+                        let (status, reason, text) = match (method.as_str(), mode) {
+                            ("GET", _) => (403, format!("Denied {echo}"), String::new()),
+                            (_, Echo::InReason(s)) => (s, format!("Denied {echo}"), String::new()),
+                            (_, Echo::InBody(s)) => (
+                                s,
+                                axum::http::StatusCode::from_u16(s)
+                                    .unwrap()
+                                    .canonical_reason()
+                                    .unwrap_or("")
+                                    .to_string(),
+                                format!("{{\"message\": {}}}", serde_json::json!(echo)),
+                            ),
+                        };
+                        let reply = format!(
+                            "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
+                            text.len()
+                        );
+                        if writer.write_all(reply.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        EchoServer { url, requests }
+    }
+
+    pub fn requests(&self) -> u32 {
+        *self.requests.lock().unwrap()
+    }
+}
+
+/// Every form `password` (sent as `user`) can travel in: raw, percent-encoded, and the
+/// Basic-auth base64 of `user:password` (standard and URL-safe, padded or not).
+pub fn secret_forms(user: &str, password: &str) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let pair = format!("{user}:{password}");
+    vec![
+        password.to_string(),
+        percent_encode(password),
+        STANDARD.encode(&pair),
+        STANDARD_NO_PAD.encode(&pair),
+        URL_SAFE_NO_PAD.encode(&pair),
+        STANDARD.encode(password),
+    ]
+}
+
+/// Fails when any of `forms` appears in `haystack`.
+pub fn assert_no_form(haystack: &str, forms: &[String], context: &str) {
+    for f in forms {
+        assert!(
+            !haystack.contains(f.as_str()),
+            "a form of the secret ({f}) leaked in {context}:\n{haystack}"
+        );
+    }
+}
