@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use shipwheel_dist::CheckOptions;
 
+mod form;
 mod http;
 mod inspect;
 mod render;
