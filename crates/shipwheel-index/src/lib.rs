@@ -1,6 +1,7 @@
 //! Talking to package indexes: reading what an index has (PEP 691 / PEP 503 simple API, PyPI's
 //! JSON API), uploading with the legacy protocol, credentials and trusted publishing.
 
+pub mod body;
 pub mod oidc;
 pub mod publish;
 pub mod pypirc;

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::body::{BodyError, CappedBody, MAX_OIDC_REPLY};
 use crate::read::error_chain_text;
 use crate::secret::{Secret, redact_url};
 
@@ -319,7 +320,18 @@ async fn exchange(
         message: error_chain_text(&e),
     })?;
     let status = resp.status().as_u16();
-    Ok((status, resp.text().await.unwrap_or_default()))
+    let body = match CappedBody::new(resp, "a trusted-publishing reply", MAX_OIDC_REPLY) {
+        Ok(body) => body.text().await,
+        Err(e) => Err(e),
+    };
+    match body {
+        Ok(text) => Ok((status, text)),
+        Err(e @ BodyError::TooLarge { .. }) => Err(OidcError::Transport {
+            step,
+            message: e.to_string(),
+        }),
+        Err(BodyError::Transport { .. }) => Ok((status, String::new())),
+    }
 }
 
 fn json_str(body: &str, key: &str) -> Option<String> {

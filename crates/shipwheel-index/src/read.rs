@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::body::{BodyError, CappedBody};
 use crate::secret::{Credentials, redact_url, split_userinfo};
 
 /// One file an index lists for a project.
@@ -65,9 +66,29 @@ pub enum ReadError {
         status: u16,
         location: String,
     },
+    /// A reply larger than shipwheel reads for its kind ([`BodyError::TooLarge`]).
+    #[error("{0}")]
+    TooLarge(BodyError),
     /// The HTTP client could not be set up (usually: no CA certificates on the system).
     #[error("cannot set up the HTTP client: {message}; {CA_CERTIFICATES_HINT}")]
     Client { message: String },
+}
+
+impl From<BodyError> for ReadError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::Transport {
+                url,
+                message,
+                retryable,
+            } => ReadError::Transport {
+                url,
+                message,
+                retryable,
+            },
+            too_large @ BodyError::TooLarge { .. } => ReadError::TooLarge(too_large),
+        }
+    }
 }
 
 impl ReadError {
@@ -86,8 +107,6 @@ pub(crate) const CA_CERTIFICATES_HINT: &str = "shipwheel needs the system's CA c
 
 const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, text/html;q=0.1";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// A simple page larger than this is not a simple page (PyPI's biggest are a few MB).
-const MAX_PAGE_BYTES: usize = 256 * 1024 * 1024;
 
 /// A client for one simple-API root.
 #[derive(Clone, Debug)]
@@ -240,18 +259,9 @@ impl IndexClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        if let Some(len) = response.content_length()
-            && len > MAX_PAGE_BYTES as u64
-        {
-            return Err(ReadError::Malformed {
-                url: shown,
-                message: format!("the project page is {len} bytes, too large to be a simple page"),
-            });
-        }
-        let body = response
+        let body = CappedBody::new(response, "a project page", crate::body::MAX_PAGE)?
             .bytes()
-            .await
-            .map_err(|e| transport_error(&shown, &e))?;
+            .await?;
         let files =
             parse_project_page(&body, &content_type, &final_url, project).map_err(|message| {
                 ReadError::Malformed {
@@ -277,7 +287,6 @@ impl IndexClient {
 
     /// Download a file the index lists and hash it (for indexes that give no sha256).
     pub async fn sha256_of(&self, file_url: &str) -> Result<String, ReadError> {
-        use futures_util::StreamExt as _;
         use sha2::Digest as _;
         let shown = redact_url(file_url);
         let url = url::Url::parse(file_url).map_err(|e| ReadError::InvalidUrl {
@@ -305,9 +314,8 @@ impl IndexClient {
             });
         }
         let mut hasher = sha2::Sha256::new();
-        let mut stream = response.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| transport_error(&shown, &e))?;
+        let mut body = CappedBody::new(response, "a distribution file", crate::body::MAX_DOWNLOAD)?;
+        while let Some(chunk) = body.chunk().await? {
             hasher.update(&chunk);
         }
         Ok(hex::encode(hasher.finalize()))

@@ -8,6 +8,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use shipwheel_dist::{DistKind, RawMetadata};
 
+use crate::body::{BodyError, CappedBody, MAX_UPLOAD_REPLY};
 use crate::read::error_chain_text;
 use crate::secret::{Credentials, redact, redact_url};
 
@@ -540,27 +541,29 @@ impl Uploader {
         };
         let retry_after = header(reqwest::header::RETRY_AFTER).and_then(|v| parse_retry_after(&v));
         let location = header(reqwest::header::LOCATION);
-        // The body only matters for messages; read at most 64 KiB of it.
-        let mut body = Vec::new();
-        let mut stream = response.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            match chunk {
-                Ok(c) => {
-                    body.extend_from_slice(&c);
-                    if body.len() > 64 * 1024 {
-                        body.truncate(64 * 1024);
-                        break;
+        // The body only matters for messages: one over the cap is replaced by what was wrong
+        // with it, and one cut off by what was read.
+        let body = match CappedBody::new(response, "an upload reply", MAX_UPLOAD_REPLY) {
+            Err(e) => e.to_string(),
+            Ok(mut reader) => {
+                let mut read = Vec::new();
+                loop {
+                    match reader.chunk().await {
+                        Ok(Some(c)) => read.extend_from_slice(&c),
+                        Err(e @ BodyError::TooLarge { .. }) => break e.to_string(),
+                        Ok(None) | Err(BodyError::Transport { .. }) => {
+                            break String::from_utf8_lossy(&read).into_owned();
+                        }
                     }
                 }
-                Err(_) => break,
             }
-        }
+        };
         // A server or proxy may echo what it was sent (the Authorization header included):
         // nothing it says is kept with a secret in it.
         Ok(UploadResponse {
             status: status.as_u16(),
             reason: redact(&reason),
-            body: redact(&String::from_utf8_lossy(&body)),
+            body: redact(&body),
             retry_after,
             location: location.map(|l| redact(&l)),
         })

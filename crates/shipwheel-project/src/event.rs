@@ -89,12 +89,26 @@ pub struct CiEvent {
     pub ref_full: Option<String>,
 }
 
+/// Every environment variable the event is read from: the caller reads these and no others.
+pub const EVENT_VARS: &[&str] = &[
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_REF",
+    "GITHUB_REF_NAME",
+    "GITHUB_REF_TYPE",
+    "GITHUB_REPOSITORY",
+    "GITHUB_SHA",
+];
+
 /// Read the event from environment variables and the payload text (if any).
 pub fn parse_event(
     env: &BTreeMap<String, String>,
     payload: Option<&str>,
 ) -> Result<CiEvent, String> {
-    let get = |k: &str| env.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let get = |k: &str| {
+        debug_assert!(EVENT_VARS.contains(&k), "{k} is missing from EVENT_VARS");
+        env.get(k).map(String::as_str).filter(|v| !v.is_empty())
+    };
     let payload: Value = match payload {
         Some(text) => serde_json::from_str(text)
             .map_err(|e| format!("the event payload (GITHUB_EVENT_PATH) is not valid JSON: {e}"))?,
@@ -189,7 +203,7 @@ pub fn parse_event(
     })
 }
 
-/// Read the event from the process environment (reads the payload file).
+/// Read the event from the [`EVENT_VARS`] that are set (reads the payload file).
 pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<CiEvent, String> {
     let env: BTreeMap<String, String> = vars.into_iter().collect();
     let payload = match env.get("GITHUB_EVENT_PATH").filter(|p| !p.is_empty()) {

@@ -168,9 +168,18 @@ async fn help() -> Response {
 <h2 id=\"invalid-auth\">Invalid authentication</h2>\n<p>Uploads authenticate with the user name <code>__token__</code> and one of the tokens the server was started with (<code>--token</code> or <code>SHIPWHEEL_SERVE_TOKEN</code>).</p>\n\
 <h2 id=\"apitoken\">API tokens</h2>\n<p>Use <code>__token__</code> as the user name and the token as the password.</p>\n\
 <h2 id=\"file-size-limit\">File size limit</h2>\n<p>Each file is limited to the size the server was started with (100 MiB by default, as on PyPI).</p>\n\
-<h2 id=\"project-size-limit\">Project size limit</h2>\n<p>The files of one project together are limited to the size the server was started with (<code>--max-project-size</code>, 10 GiB by default, as on PyPI).</p>\n\
-  </body>\n</html>\n";
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], BODY).into_response()
+<h2 id=\"project-size-limit\">Project size limit</h2>\n<p>The files of one project together are limited to the size the server was started with (<code>--max-project-size</code>, 10 GiB by default, as on PyPI).</p>\n";
+    let form = format!(
+        "<h2 id=\"form-size-limit\">Form size limit</h2>\n<p>Each text field of an upload form (the long description is the largest) is limited to {} MB, all text fields together to {} MB, and the form's boundaries and part headers to {} MB. One upload request may carry the file size limit, the text fields, and room to refuse a larger file.</p>\n  </body>\n</html>\n",
+        crate::form::MAX_TEXT_FIELD >> 20,
+        crate::form::MAX_FORM_TEXT >> 20,
+        crate::form::MAX_HELD >> 20,
+    );
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!("{BODY}{form}"),
+    )
+        .into_response()
 }
 
 /// Which representation of a simple page to send.

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use shipwheel_dist::CheckOptions;
 use shipwheel_index::Secret;
 
+mod form;
 mod http;
 mod inspect;
 mod render;

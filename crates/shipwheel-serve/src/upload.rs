@@ -1,18 +1,16 @@
 //! The legacy upload endpoint (`POST /legacy/`), with Warehouse's checks in Warehouse's order
 //! and its messages.
 
-use std::path::PathBuf;
-
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use shipwheel_dist::pep::{Version, normalize_name};
 use shipwheel_dist::{CheckOptions, Severity, check_file};
-use tokio::io::AsyncWriteExt;
 
+use crate::form::{self, Form, ReadError};
 use crate::http::{Shared, base_url, pypi_error};
-use crate::inspect::{self, Ext, Hashers};
+use crate::inspect::{self, Ext};
 use crate::store::{CommitOutcome, FileRecord, PendingFile};
 
 const CORE_METADATA_HELP: &str = "https://packaging.python.org/specifications/core-metadata";
@@ -21,8 +19,6 @@ const PEP_527: &str = "https://www.python.org/dev/peps/pep-0527";
 const PEP_715: &str = "https://peps.python.org/pep-0715/";
 /// Metadata versions PyPI accepts today.
 const METADATA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5"];
-/// Cap on all text fields of one upload together (the long description is the big one).
-const MAX_FORM_TEXT: usize = 32 * 1024 * 1024;
 
 pub use shipwheel_dist::pep::py_repr;
 
@@ -95,43 +91,18 @@ fn authenticate(tokens: &[shipwheel_index::Secret], headers: &HeaderMap) -> Auth
     }
 }
 
-/// What the multipart body carried.
-#[derive(Default)]
-struct Form {
-    fields: Vec<(String, String)>,
-    /// A form field other than `content`/`gpg_signature` sent as a file part.
-    tuple_field: Option<String>,
-    content: Option<Received>,
-}
-
-struct Received {
-    filename: String,
-    content_type: Option<String>,
-    path: PathBuf,
-    size: u64,
-    digests: inspect::Digests,
-}
-
-impl Form {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| v.trim() != "UNKNOWN")
-    }
-}
-
-enum ReadError {
-    /// Answer with this status and message.
-    Reply(StatusCode, String),
-    /// The client went away or sent a broken body: nothing to answer.
-    Broken(String),
-}
-
 pub async fn upload(State(state): State<Shared>, headers: HeaderMap, request: Request) -> Response {
     let base = base_url(&state, &headers);
     let bad = |message: String| pypi_error(StatusCode::BAD_REQUEST, &message, &headers);
+    let max = state.check.max_file_size;
+    // An announced length over what the server would ever read is refused unread.
+    if form::declared_length(&headers).is_some_and(|n| n > form::request_limit(max)) {
+        return pypi_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &form::request_too_large(max, &base),
+            &headers,
+        );
+    }
     let refusal = match authenticate(&state.tokens, &headers) {
         Auth::Ok => None,
         Auth::Invalid => Some(format!(
@@ -144,20 +115,9 @@ pub async fn upload(State(state): State<Shared>, headers: HeaderMap, request: Re
     if let Some(message) = refusal {
         // Read (and drop) the body first: answering while the client is still sending makes it
         // see a broken pipe instead of the 403.
-        drain(
-            request,
-            state
-                .check
-                .max_file_size
-                .saturating_add(MAX_FORM_TEXT as u64),
-        )
-        .await;
+        drain(request, form::request_limit(max)).await;
         return pypi_error(StatusCode::FORBIDDEN, &message, &headers);
     }
-    let mut multipart = match Multipart::from_request(request, &()).await {
-        Ok(m) => m,
-        Err(_) => return bad("Upload payload does not have a file.".into()),
-    };
     // Received files live in their own directory under ROOT/.incoming, removed on drop: an
     // upload that fails or is cut off leaves nothing behind.
     let workdir = match tempfile::Builder::new()
@@ -170,8 +130,7 @@ pub async fn upload(State(state): State<Shared>, headers: HeaderMap, request: Re
             return (StatusCode::INTERNAL_SERVER_ERROR, "cannot store uploads").into_response();
         }
     };
-    let max = state.check.max_file_size;
-    let form = match read_form(&mut multipart, workdir.path(), max, &base).await {
+    let form = match form::read_form(request, workdir.path(), max, &base).await {
         Ok(f) => f,
         Err(ReadError::Reply(status, message)) => {
             return pypi_error(status, &message, &headers);
@@ -438,7 +397,7 @@ fn file_exists_message(filename: &str, blake2: &str, base: &str) -> String {
     )
 }
 
-fn too_large(name: &str, max: u64, base: &str) -> String {
+pub(crate) fn too_large(name: &str, max: u64, base: &str) -> String {
     format!(
         "File too large. Limit for project {} is {} MB. See {base}/help/#file-size-limit for more information.",
         py_repr(name),
@@ -461,110 +420,6 @@ fn now_rfc3339() -> String {
     );
     now.format(&format)
         .unwrap_or_else(|_| "1970-01-01T00:00:00.000000Z".into())
-}
-
-async fn read_form(
-    multipart: &mut Multipart,
-    dir: &std::path::Path,
-    max: u64,
-    base: &str,
-) -> Result<Form, ReadError> {
-    let mut form = Form::default();
-    let mut text_total = 0usize;
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err(ReadError::Broken(e.body_text())),
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().map(str::to_string);
-        if name == "content" {
-            let Some(filename) = file_name else {
-                return Err(ReadError::Reply(
-                    StatusCode::BAD_REQUEST,
-                    "Upload payload does not have a file.".into(),
-                ));
-            };
-            if form.content.is_some() {
-                return Err(ReadError::Reply(
-                    StatusCode::BAD_REQUEST,
-                    "content: Should not be a tuple.".into(),
-                ));
-            }
-            let content_type = field.content_type().map(str::to_string);
-            // The filename is judged later; until then it must not reach the file system.
-            let safe = crate::store::is_safe_component(&filename)
-                && !filename.chars().any(|c| (c as u32) < 32 || c as u32 == 127);
-            let path = dir.join(if safe { filename.as_str() } else { "upload" });
-            let mut file = tokio::fs::File::create(&path)
-                .await
-                .map_err(|e| ReadError::Broken(format!("cannot write the upload: {e}")))?;
-            let mut hashers = Hashers::default();
-            let mut size = 0u64;
-            loop {
-                let chunk = match field.chunk().await {
-                    Ok(Some(c)) => c,
-                    Ok(None) => break,
-                    Err(e) => return Err(ReadError::Broken(e.body_text())),
-                };
-                size += chunk.len() as u64;
-                if size > max {
-                    // Take in the rest (within reason) so the client reads the answer instead
-                    // of a broken pipe; nothing more is written.
-                    let cap = max.saturating_mul(2).max(max.saturating_add(64 << 20));
-                    while let Ok(Some(rest)) = field.chunk().await {
-                        size += rest.len() as u64;
-                        if size > cap {
-                            break;
-                        }
-                    }
-                    let project = form.get("name").map(str::to_string).unwrap_or_else(|| {
-                        inspect::name_version(&filename)
-                            .map(|(n, _)| n.to_string())
-                            .unwrap_or_default()
-                    });
-                    return Err(ReadError::Reply(
-                        StatusCode::BAD_REQUEST,
-                        too_large(&project, max, base),
-                    ));
-                }
-                hashers.update(&chunk);
-                file.write_all(&chunk)
-                    .await
-                    .map_err(|e| ReadError::Broken(format!("cannot write the upload: {e}")))?;
-            }
-            file.flush()
-                .await
-                .map_err(|e| ReadError::Broken(format!("cannot write the upload: {e}")))?;
-            form.content = Some(Received {
-                filename,
-                content_type,
-                path,
-                size,
-                digests: hashers.finish(),
-            });
-            continue;
-        }
-        if file_name.is_some() && name != "gpg_signature" && form.tuple_field.is_none() {
-            form.tuple_field = Some(name.clone());
-        }
-        let text = match field.text().await {
-            Ok(t) => t,
-            Err(e) => return Err(ReadError::Broken(e.body_text())),
-        };
-        text_total += text.len();
-        if text_total > MAX_FORM_TEXT {
-            return Err(ReadError::Reply(
-                StatusCode::BAD_REQUEST,
-                "The upload form's text fields are too large.".into(),
-            ));
-        }
-        if name != "gpg_signature" {
-            form.fields.push((name, text));
-        }
-    }
-    Ok(form)
 }
 
 /// `UploadForm` and the metadata fields the form itself must get right.

@@ -14,11 +14,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use shipwheel_index::RemoteFile;
 use shipwheel_index::secret::RedactedUrl;
 
+use crate::process::{run_within, show_limit};
 use crate::target::{Target, wheel_tags};
 use crate::{InstallReport, Installer, Step, VerifyOptions};
 
@@ -43,31 +44,64 @@ fn scrub(cmd: &mut tokio::process::Command) {
 struct Ran {
     ok: bool,
     output: String,
+    /// The limit it was killed at, when it did not finish.
+    timed_out: Option<Duration>,
 }
 
-async fn run(mut cmd: tokio::process::Command) -> Ran {
+impl Ran {
+    /// A failed step's detail, saying so when the tool was stopped at the time limit.
+    fn failed(&self, detail: String) -> String {
+        match self.timed_out {
+            Some(limit) => format!(
+                "{detail}: stopped at the --install-timeout of {}",
+                show_limit(limit)
+            ),
+            None => detail,
+        }
+    }
+}
+
+/// Run one tool within the time limit; its output (stdout, then stderr) either way.
+async fn run(cmd: tokio::process::Command, limit: Duration) -> Ran {
     // Only the program: the arguments may hold index URLs with credentials.
     let shown = cmd.as_std().get_program().to_string_lossy().into_owned();
-    match cmd.output().await {
-        Ok(out) => {
-            let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
-            let err = String::from_utf8_lossy(&out.stderr);
+    match run_within(cmd, limit).await {
+        Ok(done) => {
+            let mut output = String::from_utf8_lossy(&done.stdout).into_owned();
+            let err = String::from_utf8_lossy(&done.stderr);
             if !err.trim().is_empty() {
                 if !output.is_empty() && !output.ends_with('\n') {
                     output.push('\n');
                 }
                 output.push_str(&err);
             }
+            if done.status.is_none() {
+                if !output.is_empty() && !output.ends_with('\n') {
+                    output.push('\n');
+                }
+                output.push_str(&timed_out(&shown, limit));
+            }
             Ran {
-                ok: out.status.success(),
+                ok: done.status.is_some_and(|s| s.success()),
                 output,
+                timed_out: done.status.is_none().then_some(limit),
             }
         }
         Err(e) => Ran {
             ok: false,
             output: format!("cannot run {shown}: {e}"),
+            timed_out: None,
         },
     }
+}
+
+/// What to say about a tool killed at the limit, and what to do.
+fn timed_out(shown: &str, limit: Duration) -> String {
+    format!(
+        "{shown} was still running after {} and was stopped, with every process it started; \
+         if the index or the build is just slow, re-run with a longer --install-timeout",
+        show_limit(limit)
+    )
 }
 
 /// Keep the end of a long tool output (the error is at the end).
@@ -257,7 +291,7 @@ pub async fn verify_install(
         }
     };
     scrub(&mut cmd);
-    let ran = run(cmd).await;
+    let ran = run(cmd, opts.install_timeout).await;
     steps.push(Step {
         name: format!("create environment ({label})"),
         ok: ran.ok,
@@ -265,7 +299,9 @@ pub async fn verify_install(
         detail: if ran.ok {
             "fresh virtual environment".into()
         } else {
-            format!("could not create a virtual environment with {python}")
+            ran.failed(format!(
+                "could not create a virtual environment with {python}"
+            ))
         },
         output: (!ran.ok).then(|| tail(&ran.output, 30)),
     });
@@ -325,10 +361,10 @@ pub async fn verify_install(
             let mut note = None;
             let mut result = None;
             if has_wheel {
-                let r = run(attempt("--only-binary")).await;
+                let r = run(attempt("--only-binary"), opts.install_timeout).await;
                 if r.ok {
                     result = Some((r, "wheel"));
-                } else if has_sdist {
+                } else if has_sdist && r.timed_out.is_none() {
                     note = Some(format!(
                         "no wheel installed ({}); trying the sdist",
                         r.output.trim().lines().last().unwrap_or("").trim()
@@ -339,7 +375,10 @@ pub async fn verify_install(
             }
             let (r, kind) = match result {
                 Some(x) => x,
-                None => (run(attempt("--no-binary")).await, "sdist"),
+                None => (
+                    run(attempt("--no-binary"), opts.install_timeout).await,
+                    "sdist",
+                ),
             };
             let file = if kind == "sdist" {
                 served
@@ -369,7 +408,7 @@ pub async fn verify_install(
             .arg(&req_path);
             scrub(&mut c);
             index_env(&mut c, opts);
-            let r = run(c).await;
+            let r = run(c, opts.install_timeout).await;
             let installed = std::fs::read(&report_path)
                 .ok()
                 .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
@@ -422,6 +461,9 @@ pub async fn verify_install(
     if let Some(n) = note {
         detail.push_str(&format!("; {n}"));
     }
+    if !install_ok {
+        detail = ran.failed(detail);
+    }
     steps.push(Step {
         name: format!("install {project}=={version} ({label})"),
         ok: install_ok,
@@ -452,7 +494,7 @@ pub async fn verify_install(
     };
     scrub(&mut cmd);
     index_env(&mut cmd, opts);
-    let ran = run(cmd).await;
+    let ran = run(cmd, opts.install_timeout).await;
     steps.push(Step {
         name: format!("install dependencies ({label})"),
         ok: ran.ok,
@@ -460,7 +502,7 @@ pub async fn verify_install(
         detail: if ran.ok {
             "dependencies installed".into()
         } else {
-            "the dependencies did not install".into()
+            ran.failed("the dependencies did not install".into())
         },
         output: (!ran.ok).then(|| tail(&ran.output, 40)),
     });
@@ -476,7 +518,7 @@ pub async fn verify_install(
         .arg(project)
         .current_dir(workdir.path());
     scrub(&mut cmd);
-    let out = match cmd.output().await {
+    let out = match run_within(cmd, opts.install_timeout).await {
         Ok(o) => o,
         Err(e) => {
             steps.push(Step {
@@ -491,6 +533,25 @@ pub async fn verify_install(
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let Some(status) = out.status else {
+        steps.push(Step {
+            name: format!("import ({label})"),
+            ok: false,
+            seconds: started.elapsed().as_secs_f64(),
+            detail: format!(
+                "importing the package did not finish: stopped at the --install-timeout of {}",
+                show_limit(opts.install_timeout)
+            ),
+            output: Some(tail(
+                &format!(
+                    "{stdout}{stderr}{}",
+                    timed_out(&vpy.display().to_string(), opts.install_timeout)
+                ),
+                60,
+            )),
+        });
+        return (report, steps);
+    };
     let parsed: Option<CheckOutput> = stdout
         .lines()
         .next()
@@ -510,7 +571,7 @@ pub async fn verify_install(
     if report.installed_kind.as_deref() == Some("wheel") && report.installed_file.is_none() {
         report.installed_file = match_wheel(served, &check.tags);
     }
-    let imports_ok = out.status.success();
+    let imports_ok = status.success();
     let modules_text = if check.modules.is_empty() {
         "no top-level modules to import".to_string()
     } else {
@@ -570,7 +631,7 @@ pub async fn verify_install(
             cmd.env("PATH", joined);
         }
         cmd.env("VIRTUAL_ENV", &venv).current_dir(workdir.path());
-        let ran = run(cmd).await;
+        let ran = run(cmd, opts.install_timeout).await;
         steps.push(Step {
             name: format!("smoke test ({label})"),
             ok: ran.ok,
@@ -578,7 +639,7 @@ pub async fn verify_install(
             detail: if ran.ok {
                 format!("`{smoke}` passed")
             } else {
-                format!("`{smoke}` failed")
+                ran.failed(format!("`{smoke}` failed"))
             },
             output: (!ran.ok).then(|| tail(&ran.output, 40)),
         });
@@ -628,6 +689,7 @@ mod tests {
             installer: Installer::Pip,
             smoke: None,
             poll_interval: std::time::Duration::from_millis(10),
+            install_timeout: crate::DEFAULT_INSTALL_TIMEOUT,
         }
     }
 

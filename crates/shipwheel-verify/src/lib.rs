@@ -13,6 +13,7 @@ use serde::Serialize;
 use shipwheel_index::secret::RedactedUrl;
 
 pub mod install;
+pub mod process;
 pub mod target;
 pub mod wait;
 
@@ -36,7 +37,14 @@ pub struct VerifyOptions {
     pub smoke: Option<String>,
     /// First polling delay (it grows up to [`wait::MAX_DELAY`]).
     pub poll_interval: Duration,
+    /// How long one tool run (creating the environment, an install, the import check, the
+    /// smoke test) may take before it is killed with everything it started.
+    pub install_timeout: Duration,
 }
+
+/// The default for [`VerifyOptions::install_timeout`]: an sdist that compiles for a while fits,
+/// an installer stuck on an index that never answers does not hang a CI job for hours.
+pub const DEFAULT_INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Which tool builds the environments.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -21,6 +21,7 @@ fn options(index_url: &str, target: Target, installer: Installer) -> VerifyOptio
         installer,
         smoke: None,
         poll_interval: Duration::from_millis(50),
+        install_timeout: shipwheel_verify::DEFAULT_INSTALL_TIMEOUT,
     }
 }
 

@@ -2,15 +2,21 @@
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory, Parser as _};
 
 mod cli;
 mod commands;
+mod env;
 mod output;
 mod progress;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(e) = env::check_cli_env(&cli::Cli::command(), &argv, |n| std::env::var_os(n)) {
+        output::eprintln(&format!("error: {e}"));
+        return ExitCode::from(commands::ExitStatus::Error as u8);
+    }
+    let cli = match cli::Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         // A usage error may repeat an argument, e.g. an index URL with a password in it.
         Err(e) if e.use_stderr() => {

@@ -90,6 +90,7 @@ impl Outcome {
 }
 
 pub fn run(args: CheckArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let env = Env::from_process().map_err(UsageError::from)?;
     let known: Vec<&str> = shipwheel_dist::rules::all_rules()
         .iter()
         .map(|r| r.id)
@@ -133,7 +134,6 @@ pub fn run(args: CheckArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         rerun: rerun_command(&args, &patterns),
     };
 
-    let env = Env::from_process();
     let to_file = args.output.is_some();
     let color = !to_file && args.format == Format::Human && output::use_color(global.color);
     let text = match args.format {

@@ -69,12 +69,8 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 pub fn run(args: PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let py = Pyproject::load(&args.project).map_err(|e| usage(e.to_string()))?;
     let config = &py.shipwheel;
-    let ci_event = event::from_env(
-        // `env::vars` panics on a variable that is not UTF-8; such variables are none of ours.
-        std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-    )
-    .map_err(usage)?;
+    let github = Env::from_process().map_err(UsageError::from)?;
+    let ci_event = event::from_env(crate::env::vars(event::EVENT_VARS)?).map_err(usage)?;
     let allow = Allow {
         older: args.allow_older,
         off_branch: args.allow_off_branch,
@@ -135,7 +131,7 @@ pub fn run(args: PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             }
         }
     }
-    write_github(&plan)?;
+    write_github(&github, &plan)?;
     Ok(if plan.refused() {
         ExitStatus::Failure
     } else {
@@ -196,8 +192,7 @@ fn read_index(simple_url: &str, project: &str) -> anyhow::Result<IndexFacts> {
 }
 
 /// On GitHub Actions: step outputs and the step summary.
-fn write_github(plan: &Plan) -> anyhow::Result<()> {
-    let env = Env::from_process();
+fn write_github(env: &Env, plan: &Plan) -> anyhow::Result<()> {
     if !env.is_github_actions() {
         return Ok(());
     }

@@ -123,7 +123,24 @@ struct Target {
     url_credentials: Option<Credentials>,
 }
 
+/// Every variable `env` reads: one set to something that is not UTF-8 is a usage error up front.
+const ENV_VARS: &[&str] = &[
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "CI",
+    "HOME",
+    "TWINE_PASSWORD",
+    "TWINE_REPOSITORY",
+    "TWINE_REPOSITORY_URL",
+    "TWINE_USERNAME",
+    "UV_PUBLISH_PASSWORD",
+    "UV_PUBLISH_TOKEN",
+    "UV_PUBLISH_URL",
+    "UV_PUBLISH_USERNAME",
+];
+
 fn env(name: &str) -> Option<String> {
+    debug_assert!(ENV_VARS.contains(&name), "{name} is missing from ENV_VARS");
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
@@ -137,13 +154,14 @@ pub fn run(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
 }
 
 async fn run_async(args: PublishArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    crate::env::require_utf8(ENV_VARS)?;
     if args.jobs == 0 {
         return Err(UsageError("--jobs must be at least 1".into()).into());
     }
     let paths = expand_paths(&args.paths)?;
     let target = resolve_target(&args)?;
     let json = args.format == Format::Json;
-    let gh = shipwheel_github::actions::Env::from_process();
+    let gh = shipwheel_github::actions::Env::from_process().map_err(UsageError::from)?;
 
     // 1. Check every file (and read its metadata) before anything is uploaded.
     let static_creds = resolve_credentials(&args, &target)?;

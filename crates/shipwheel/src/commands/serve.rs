@@ -52,6 +52,10 @@ pub struct RunArgs {
         hide_env_values = true
     )]
     pub tokens: Vec<Secret>,
+    /// Open uploads without a token on an address other machines may reach (by default the
+    /// server refuses to start there without --token).
+    #[arg(long)]
+    pub allow_anonymous_uploads: bool,
     /// How uploads are judged (the same flags and rules as `shipwheel check`); --max-file-size
     /// is also the upload limit.
     #[command(flatten)]
@@ -134,6 +138,18 @@ fn serve(args: RunArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     }
     if args.tokens.iter().any(|t| t.expose().trim().is_empty()) {
         return Err(UsageError("--token / SHIPWHEEL_SERVE_TOKEN must not be empty".into()).into());
+    }
+    // Refused before the store is opened or anything is bound: no traffic at all.
+    if args.tokens.is_empty()
+        && !args.allow_anonymous_uploads
+        && !bind.ip().to_canonical().is_loopback()
+    {
+        return Err(UsageError(format!(
+            "uploads would be open to anyone who can reach {bind}: require a token with --token \
+             (or SHIPWHEEL_SERVE_TOKEN), bind to 127.0.0.1, or pass --allow-anonymous-uploads to \
+             open them on purpose"
+        ))
+        .into());
     }
     let config = ServerConfig {
         root: args.root.clone(),

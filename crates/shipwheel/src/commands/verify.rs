@@ -39,6 +39,10 @@ pub struct VerifyArgs {
     /// How long to wait for the index to serve the files, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub timeout: u64,
+    /// How long each tool run (creating the environment, each install, the import, the smoke
+    /// test) may take, in seconds; one still running then is stopped with everything it started.
+    #[arg(long, value_name = "SECONDS", default_value_t = shipwheel_verify::DEFAULT_INSTALL_TIMEOUT.as_secs())]
+    pub install_timeout: u64,
     /// Interpreter to verify with (repeatable: one fresh environment each).
     #[arg(long, value_name = "PYTHON", default_value = "python3")]
     pub python: Vec<String>,
@@ -78,6 +82,9 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
             }
         }
     }
+    if args.install_timeout == 0 {
+        return Err(UsageError("--install-timeout must be at least 1 second".into()).into());
+    }
     let installer = match args.installer {
         InstallerChoice::Pip => Installer::Pip,
         InstallerChoice::Uv => Installer::Uv(shipwheel_verify::find_uv().ok_or_else(|| {
@@ -103,6 +110,7 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> 
         installer,
         smoke: args.smoke.clone(),
         poll_interval: Duration::from_millis(500),
+        install_timeout: Duration::from_secs(args.install_timeout),
     };
     let (project, version) = opts.target.project_version();
     let human = args.format == Format::Human;
@@ -204,6 +212,11 @@ fn print_summary(report: &VerifyReport, args: &VerifyArgs) {
         Some(s) if s.name == "wait for index" => format!(
             "check that {} is the simple index the release went to (it usually ends in /simple/) and that it answers",
             args.index_url
+        ),
+        Some(s) if s.detail.contains("stopped at the --install-timeout") => format!(
+            "check that {} and any --extra-index-url answer; if the install or build is just slow, re-run with --install-timeout {}",
+            shipwheel_index::secret::redact_url(&args.index_url),
+            args.install_timeout.saturating_mul(2)
         ),
         Some(s) if s.name.starts_with("create environment") => format!(
             "check the interpreter: each --python must be a Python on PATH or a path to one (tried {})",

@@ -260,9 +260,10 @@ impl Run {
 /// A command with every inherited GitHub variable removed (tests may run inside Actions).
 pub fn shipwheel() -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("shipwheel"));
-    for (k, _) in std::env::vars() {
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
         if k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k == "CI" {
-            cmd.env_remove(k);
+            cmd.env_remove(&*k);
         }
     }
     cmd.env("NO_COLOR", "1");
