@@ -269,3 +269,21 @@ fn a_regex_rust_cannot_run_is_a_config_error() {
         assert!(err.contains("look-around"), "{err}");
     }
 }
+
+/// setuptools-scm reads git only at the top of the work tree unless `root` points there.
+#[test]
+fn project_in_a_subdirectory_follows_setuptools_scm() {
+    let mut repo = Repo::new("");
+    repo.write("pkg/pyproject.toml", &setuptools_scm(""));
+    repo.commit("package in a subdirectory");
+    repo.tag("1.0");
+    repo.commit("more");
+    let pkg = repo.path.join("pkg");
+    assert!(backend_version(&pkg, "setuptools-scm").is_err());
+    let err = shipwheel_version(&pkg).unwrap_err();
+    assert!(err.contains("not the top of its git work tree"), "{err}");
+    repo.write("pkg/pyproject.toml", &setuptools_scm("root = \"..\"\n"));
+    repo.commit("root = ..");
+    let want = backend_version(&pkg, "setuptools-scm").unwrap();
+    assert_eq!(shipwheel_version(&pkg), Ok(want));
+}
