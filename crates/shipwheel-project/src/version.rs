@@ -11,12 +11,11 @@ use std::str::FromStr;
 use regex::Regex;
 use uv_pep440::Version;
 
-use crate::bump::next_release;
-use crate::config::{Pyproject, TagPattern};
-use crate::git::Describe;
+use crate::config::Pyproject;
+use crate::scm::{ScmSettings, settings};
 
 /// Why the version could not be found or changed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum VersionError {
     /// Configuration or file problem (exit 2).
     #[error("{0}")]
@@ -95,6 +94,8 @@ impl Place {
 pub struct Discovery {
     pub places: Vec<Place>,
     pub vcs: Option<VcsBackend>,
+    /// How the backend derives the version from git (with `vcs`).
+    pub scm: Option<ScmSettings>,
 }
 
 impl Discovery {
@@ -288,7 +289,7 @@ fn module_file(root: &Path, module: &str, package_dirs: &[String]) -> Option<Pat
 pub fn discover(py: &Pyproject) -> Result<Discovery, VersionError> {
     let root = py.root.as_path();
     let mut places = Vec::new();
-    let mut vcs = None;
+    let vcs = detect_vcs(py);
 
     if let Some(p) = toml_place(py, &["project", "version"], SourceKind::Project)? {
         places.push(p);
@@ -309,7 +310,7 @@ pub fn discover(py: &Pyproject) -> Result<Discovery, VersionError> {
                 .and_then(|s| s.as_str())
                 .unwrap_or("regex");
             match source {
-                "vcs" => vcs = Some(VcsBackend::HatchVcs),
+                "vcs" => {}
                 "regex" => {
                     let path = hatch.get("path").and_then(|p| p.as_str()).ok_or_else(|| {
                         VersionError::Config(
@@ -348,7 +349,7 @@ pub fn discover(py: &Pyproject) -> Result<Discovery, VersionError> {
             }
         } else if let Some(pdm) = pdm.and_then(|p| p.as_table()) {
             match pdm.get("source").and_then(|s| s.as_str()) {
-                Some("scm") => vcs = Some(VcsBackend::PdmScm),
+                Some("scm") => {}
                 Some("file") => {
                     let path = pdm.get("path").and_then(|p| p.as_str()).ok_or_else(|| {
                         VersionError::Config(
@@ -424,14 +425,8 @@ pub fn discover(py: &Pyproject) -> Result<Discovery, VersionError> {
                     "[tool.setuptools.dynamic] version needs `attr` or `file`".into(),
                 ));
             }
-        } else if py.get(&["tool", "setuptools_scm"]).is_some()
-            || py.build_requires().iter().any(|r| {
-                r.to_ascii_lowercase()
-                    .replace('_', "-")
-                    .starts_with("setuptools-scm")
-            })
-        {
-            vcs = Some(VcsBackend::SetuptoolsScm);
+        } else if vcs.is_some() {
+            // setuptools-scm: nothing to find in files.
         } else if backend.starts_with("flit_core") {
             let module = py
                 .get_str(&["tool", "flit", "module", "name"])
@@ -497,7 +492,40 @@ pub fn discover(py: &Pyproject) -> Result<Discovery, VersionError> {
             py.path.display()
         )));
     }
-    Ok(Discovery { places, vcs })
+    let scm = vcs.map(|backend| settings(py, backend)).transpose()?;
+    Ok(Discovery { places, vcs, scm })
+}
+
+/// The VCS backend that derives the version, when `[project] dynamic` lists it and the
+/// backend's configuration says it comes from git tags.
+pub fn detect_vcs(py: &Pyproject) -> Option<VcsBackend> {
+    if !py.version_is_dynamic() {
+        return None;
+    }
+    let source = |keys: &[&str]| {
+        py.get(keys)
+            .and_then(|t| t.as_table())
+            .map(|t| t.get("source").and_then(|s| s.as_str()))
+    };
+    if let Some(hatch) = source(&["tool", "hatch", "version"]) {
+        return (hatch == Some("vcs")).then_some(VcsBackend::HatchVcs);
+    }
+    if let Some(pdm) = source(&["tool", "pdm", "version"]) {
+        return (pdm == Some("scm")).then_some(VcsBackend::PdmScm);
+    }
+    if py
+        .get(&["tool", "setuptools", "dynamic", "version"])
+        .is_some_and(|v| v.is_table())
+    {
+        return None;
+    }
+    let scm = py.get(&["tool", "setuptools_scm"]).is_some()
+        || py.build_requires().iter().any(|r| {
+            r.to_ascii_lowercase()
+                .replace('_', "-")
+                .starts_with("setuptools-scm")
+        });
+    scm.then_some(VcsBackend::SetuptoolsScm)
 }
 
 /// Rewrite one file's text with the given ranges replaced by `new` (ranges must not overlap).
@@ -587,64 +615,6 @@ pub fn write_version(
     Ok(planned.into_iter().map(|(f, _)| f).collect())
 }
 
-/// A version derived from git the way setuptools-scm's default scheme does it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VcsVersion {
-    /// The public version (what a build would get, without the `+g<sha>` local part).
-    pub version: Version,
-    /// The version of the nearest release tag, if any.
-    pub tag_version: Option<Version>,
-    pub tag: Option<String>,
-    pub distance: u64,
-    /// Full text as the backend would print it (with `+g<sha>` after a tag).
-    pub display: String,
-}
-
-/// Derive a version from `git describe` output (pure). Without a tag: `0.1.dev<commits>`.
-pub fn vcs_version(
-    describe: Option<&Describe>,
-    pattern: &TagPattern,
-    commit_count: u64,
-) -> Result<VcsVersion, String> {
-    let Some(d) = describe else {
-        let v = Version::from_str(&format!("0.1.dev{commit_count}")).map_err(|e| e.to_string())?;
-        return Ok(VcsVersion {
-            display: v.to_string(),
-            version: v,
-            tag_version: None,
-            tag: None,
-            distance: commit_count,
-        });
-    };
-    let text = pattern.version_text(&d.tag).ok_or_else(|| {
-        format!(
-            "tag {} does not match tag-pattern {}",
-            d.tag,
-            pattern.as_str()
-        )
-    })?;
-    let tag_version = Version::from_str(text)
-        .map_err(|e| format!("tag {} is not a PEP 440 version: {e}", d.tag))?;
-    if d.distance == 0 && !d.dirty {
-        return Ok(VcsVersion {
-            display: tag_version.to_string(),
-            version: tag_version.clone(),
-            tag_version: Some(tag_version),
-            tag: Some(d.tag.clone()),
-            distance: 0,
-        });
-    }
-    let version = crate::bump::with_dev(&next_release(&tag_version), d.distance);
-    let short: String = d.sha.chars().take(7).collect();
-    Ok(VcsVersion {
-        display: format!("{version}+g{short}"),
-        version,
-        tag_version: Some(tag_version),
-        tag: Some(d.tag.clone()),
-        distance: d.distance,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,25 +637,5 @@ mod tests {
         assert_eq!(&c["version"], "1.2.3");
         assert!(re.captures("x__version__ = '1'\n").is_none());
         assert_eq!(&re.captures("VERSION=\"2\"").unwrap()["version"], "2");
-    }
-
-    #[test]
-    fn vcs_versions() {
-        let p = TagPattern::default();
-        let d = |tag: &str, distance| Describe {
-            tag: tag.into(),
-            distance,
-            sha: "0123456789abcdef".into(),
-            dirty: false,
-        };
-        let v = vcs_version(Some(&d("v1.2.3", 0)), &p, 10).unwrap();
-        assert_eq!(v.display, "1.2.3");
-        let v = vcs_version(Some(&d("v1.2.3", 4)), &p, 10).unwrap();
-        assert_eq!(v.version.to_string(), "1.2.4.dev4");
-        assert_eq!(v.display, "1.2.4.dev4+g0123456");
-        let v = vcs_version(Some(&d("v2.0rc1", 2)), &p, 10).unwrap();
-        assert_eq!(v.version.to_string(), "2.0rc2.dev2");
-        assert_eq!(vcs_version(None, &p, 7).unwrap().display, "0.1.dev7");
-        assert!(vcs_version(Some(&d("v-bad", 1)), &p, 1).is_err());
     }
 }

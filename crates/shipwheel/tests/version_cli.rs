@@ -13,6 +13,7 @@ fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+const OFFLINE: &[&str] = &["plan", "--format", "json", "--offline"];
 const EXTRA: &str = "[tool.shipwheel]\nversion-files = [\"src/demo_pkg/__init__.py\"]\n";
 const INIT: &str = "\"\"\"Demo.\"\"\"\n\n__version__ = '1.4.0'  # single quotes stay\n";
 
@@ -149,7 +150,13 @@ fn versions_from_git_tags() {
                   [project]\nname = \"scm-demo\"\ndynamic = [\"version\"]\n\n[tool.setuptools_scm]\n";
     let mut repo = Repo::new(vcs_py);
     let (code, out, err) = run(&repo.path, &["version"]);
-    assert_eq!((code, out.as_str()), (0, "0.1.dev1"), "{err}");
+    // As setuptools-scm prints it: `g` and 9 hex digits of the commit.
+    let first = repo.sha("HEAD");
+    assert_eq!(
+        (code, out),
+        (0, format!("0.1.dev1+g{}", &first[..9])),
+        "{err}"
+    );
     repo.tag("v0.3.0");
     let (_, out, err) = run(&repo.path, &["version"]);
     assert_eq!(out, "0.3.0");
@@ -157,7 +164,7 @@ fn versions_from_git_tags() {
     repo.commit("more");
     let sha = repo.sha("HEAD");
     let (_, out, _) = run(&repo.path, &["version"]);
-    assert_eq!(out, format!("0.3.1.dev1+g{}", &sha[..7]));
+    assert_eq!(out, format!("0.3.1.dev1+g{}", &sha[..9]));
     // A bump is a tag.
     let (code, out, err) = run(&repo.path, &["version", "bump", "minor"]);
     assert_eq!((code, out.as_str()), (0, "0.4.0"));
@@ -209,5 +216,101 @@ fn no_project_is_exit_2() {
             assert!(err.contains("pyproject.toml"), "[{label}] {args:?}: {err}");
             assert!(!err.contains("panicked"), "[{label}] {args:?}: {err}");
         }
+    }
+}
+
+/// A hatch-vcs project tagged without `v` (`26.1.0`): `version`, `bump` and `plan` all use
+/// hatch-vcs's own tag rules, as its build does.
+#[test]
+fn bare_tags_count_when_the_backend_reads_them() {
+    let hatch = "[build-system]\nrequires = [\"hatchling\", \"hatch-vcs\"]\nbuild-backend = \"hatchling.build\"\n\n\
+                 [project]\nname = \"bare-demo\"\ndynamic = [\"version\"]\n\n[tool.hatch.version]\nsource = \"vcs\"\n";
+    let mut repo = Repo::new(hatch);
+    repo.tag("26.1.0");
+    repo.commit("one");
+    let sha = repo.commit("two");
+    let (code, out, err) = run(&repo.path, &["version"]);
+    assert_eq!(
+        (code, out),
+        (0, format!("26.1.1.dev2+g{}", &sha[..9])),
+        "{err}"
+    );
+    assert!(err.contains("2 commit(s) after 26.1.0 (hatch-vcs"), "{err}");
+    // A new tag is written like the existing ones.
+    let (code, out, err) = run(&repo.path, &["version", "bump", "minor"]);
+    assert_eq!((code, out.as_str()), (0, "26.2.0"), "{err}");
+    assert!(
+        err.contains("git tag 26.2.0 && git push origin 26.2.0"),
+        "{err}"
+    );
+    // `version dev` continues from the tag the backend reads.
+    let (code, out, err) = run(&repo.path, &["version", "dev"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("26.1.1.dev2026"), "{out}");
+    // plan: without a tag-pattern the backend's regex decides what a release tag is.
+    repo.tag("26.2.0");
+    let run = run_with_event(&repo.path, Some(&push_tag("26.2.0", &sha)), OFFLINE, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let plan = run.json();
+    assert_eq!(plan["outcome"], "publish", "{plan:#}");
+    assert_eq!(plan["version"], "26.2.0");
+    // A tag the backend does not read as a version is not a release.
+    repo.tag("docs");
+    let run = run_with_event(&repo.path, Some(&push_tag("docs", &sha)), OFFLINE, &[]);
+    assert_eq!(run.json()["outcome"], "nothing");
+    // A configured tag-pattern still decides for plan.
+    let mut pinned = Repo::new(&format!(
+        "{hatch}\n[tool.shipwheel]\ntag-pattern = \"v{{version}}\"\n"
+    ));
+    pinned.tag("26.2.0");
+    let sha = pinned.commit("x");
+    let run = run_with_event(&pinned.path, Some(&push_tag("26.2.0", &sha)), OFFLINE, &[]);
+    assert_eq!(run.json()["outcome"], "nothing");
+}
+
+/// The same configuration mistake is exit 2 from every `version` form and from `plan`.
+#[test]
+fn config_mistakes_exit_2_everywhere() {
+    let forms: &[&[&str]] = &[
+        &["version"],
+        &["version", "--format", "json"],
+        &["version", "bump", "patch"],
+        &["version", "set", "2.0"],
+        &["version", "dev"],
+        &["version", "dev", "--format", "json"],
+    ];
+    // No pyproject.toml at all, in a git repository and outside one.
+    let tmp = tempfile::tempdir().unwrap();
+    let bare = Repo::new("");
+    std::fs::remove_file(bare.path.join("pyproject.toml")).unwrap();
+    for dir in [tmp.path(), bare.path.as_path()] {
+        for args in forms {
+            let (code, _, err) = run(dir, args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains("pyproject.toml"), "{args:?}: {err}");
+        }
+        let run = run_with_event(dir, Some(&push_tag("v1.0", "0000")), OFFLINE, &[]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+    }
+    // A version that is not PEP 440 (`set` repairs it, so it is not in the list).
+    let mut repo = Repo::new(&pyproject("one.two", ""));
+    let sha = repo.commit("x");
+    for args in forms.iter().filter(|a| a[..] != ["version", "set", "2.0"]) {
+        let (code, _, err) = run(&repo.path, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("\"one.two\" is not a PEP 440 version"),
+            "{args:?}: {err}"
+        );
+    }
+    repo.tag("v1.0");
+    for event in [push_tag("v1.0", &sha), push_branch("main", &sha)] {
+        let run = run_with_event(&repo.path, Some(&event), OFFLINE, &[]);
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("not a PEP 440 version"),
+            "{}",
+            run.stderr
+        );
     }
 }

@@ -10,7 +10,7 @@ use shipwheel_index::secret::redact_url;
 use shipwheel_index::targets::IndexTarget;
 use shipwheel_project::config::Pyproject;
 use shipwheel_project::event;
-use shipwheel_project::facts::gather;
+use shipwheel_project::facts::{gather, tag_pattern};
 use shipwheel_project::git::Git;
 use shipwheel_project::localdist::local_files;
 use shipwheel_project::plan::{
@@ -67,7 +67,10 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 }
 
 pub fn run(args: PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let py = Pyproject::load(&args.project).map_err(|e| usage(e.to_string()))?;
+    let mut py = Pyproject::load(&args.project).map_err(|e| usage(e.to_string()))?;
+    let git = Git::new(&args.project);
+    // Without a configured tag-pattern, a project versioned by git tags uses its backend's.
+    py.shipwheel.tag_pattern = tag_pattern(&py, Some(&git)).map_err(|e| usage(e.to_string()))?;
     let config = &py.shipwheel;
     let github = Env::from_process().map_err(UsageError::from)?;
     let ci_event = event::from_env(crate::env::vars(event::EVENT_VARS)?).map_err(usage)?;
@@ -82,7 +85,6 @@ pub fn run(args: PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let plan = match &wanted {
         Intent::Nothing { .. } => decide(&wanted, &empty_facts(), summary, config, &allow),
         Intent::Dev { target, .. } | Intent::Release { target, .. } => {
-            let git = Git::new(&args.project);
             let mut facts = gather(&wanted, &py, &git, &ci_event).map_err(|e| match e {
                 VersionError::Config(m) | VersionError::Disagree(m) => usage(m),
             })?;

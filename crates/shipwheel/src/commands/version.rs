@@ -8,7 +8,7 @@ use clap::{Subcommand, ValueEnum};
 use shipwheel_project::bump::{Bump, auto_level, bump, parse_pre_kind};
 use shipwheel_project::config::Pyproject;
 use shipwheel_project::devversion::{dev_version, override_env};
-use shipwheel_project::facts::{ProjectVersion, project_version};
+use shipwheel_project::facts::{ProjectVersion, project_version, tag_pattern};
 use shipwheel_project::git::Git;
 use shipwheel_project::uv_pep440::Version;
 use shipwheel_project::version::{VersionError, write_version};
@@ -87,8 +87,9 @@ pub enum Part {
 }
 
 fn load(project: &std::path::Path) -> anyhow::Result<(Pyproject, Git, ProjectVersion)> {
-    let py = Pyproject::load(project).map_err(|e| UsageError(e.to_string()))?;
+    let mut py = Pyproject::load(project).map_err(|e| UsageError(e.to_string()))?;
     let git = Git::new(project);
+    py.shipwheel.tag_pattern = tag_pattern(&py, Some(&git)).map_err(version_error)?;
     let pv = project_version(&py, Some(&git)).map_err(version_error)?;
     Ok((py, git, pv))
 }
@@ -97,13 +98,15 @@ fn version_error(e: VersionError) -> anyhow::Error {
     UsageError(e.to_string()).into()
 }
 
-/// Disagreeing places are a refusal (exit 1); other version problems are config errors.
-fn agreed(pv: &ProjectVersion) -> Result<Version, ExitStatus> {
+/// Disagreeing places are a refusal (exit 1); a version that cannot be read is a
+/// configuration error (exit 2), the same for every subcommand.
+fn agreed(pv: &ProjectVersion) -> anyhow::Result<Result<Version, ExitStatus>> {
     match &pv.version {
-        Ok(v) => Ok(v.clone()),
-        Err(e) => {
+        Ok(v) => Ok(Ok(v.clone())),
+        Err(VersionError::Config(e)) => Err(UsageError(e.clone()).into()),
+        Err(e @ VersionError::Disagree(_)) => {
             output::eprintln(&format!("error: {e}"));
-            Err(ExitStatus::Failure)
+            Ok(Err(ExitStatus::Failure))
         }
     }
 }
@@ -118,7 +121,7 @@ pub fn run(args: VersionArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
             dry_run,
             create_tag,
         }) => {
-            let current = match agreed(&pv) {
+            let current = match agreed(&pv)? {
                 Ok(v) => v,
                 Err(status) => return Ok(status),
             };
@@ -137,7 +140,7 @@ pub fn run(args: VersionArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
                 }),
                 Part::Auto => {
                     let since = if pv.discovery.vcs.is_some() {
-                        pv.vcs_tag.as_ref().map(|(t, _)| t.clone())
+                        pv.vcs_tag.as_ref().map(|t| t.tag.clone())
                     } else {
                         let tag = py.shipwheel.tag_pattern.tag_for(&current.to_string());
                         git.tag_exists(&tag).unwrap_or(false).then_some(tag)
@@ -211,16 +214,9 @@ pub fn run(args: VersionArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus>
                 .map_err(|e| UsageError(format!("`version dev` needs a git repository: {e}")))?;
             let time = git.committer_time(&head)?;
             let (base, released) = match (&pv.discovery.vcs, &pv.vcs_tag) {
-                (Some(_), Some((tag, _))) => (
-                    py.shipwheel
-                        .tag_pattern
-                        .version_text(tag)
-                        .and_then(|t| Version::from_str(t).ok())
-                        .ok_or_else(|| UsageError(format!("tag {tag} is not a version")))?,
-                    true,
-                ),
+                (Some(_), Some(tag)) => (tag.version.clone(), true),
                 (Some(_), None) => (Version::from_str("0.1.dev0")?, false),
-                (None, _) => match agreed(&pv) {
+                (None, _) => match agreed(&pv)? {
                     Ok(v) => (v, pv.tagged),
                     Err(status) => return Ok(status),
                 },
@@ -281,6 +277,11 @@ fn show(pv: &ProjectVersion, format: Format, global: &GlobalArgs) -> anyhow::Res
         .collect();
     match format {
         Format::Json => {
+            let status = match &pv.version {
+                Ok(_) => ExitStatus::Success,
+                Err(VersionError::Disagree(_)) => ExitStatus::Failure,
+                Err(VersionError::Config(_)) => ExitStatus::Error,
+            };
             output::println(&serde_json::to_string_pretty(&serde_json::json!({
                 "schema": 1,
                 "version": pv.version.as_ref().ok().map(|v| v.to_string()),
@@ -288,16 +289,15 @@ fn show(pv: &ProjectVersion, format: Format, global: &GlobalArgs) -> anyhow::Res
                 "source": pv.source,
                 "vcs": pv.discovery.vcs.map(|b| b.to_string()),
                 "places": places,
-                "error": pv.version.as_ref().err(),
+                "error": pv.version.as_ref().err().map(|e| e.to_string()),
             }))?);
-            Ok(if pv.version.is_ok() {
-                ExitStatus::Success
-            } else {
-                ExitStatus::Failure
-            })
+            if let Err(e) = &pv.version {
+                output::eprintln(&format!("error: {e}"));
+            }
+            Ok(status)
         }
         Format::Text | Format::Env => {
-            let version = match agreed(pv) {
+            let version = match agreed(pv)? {
                 Ok(_) => pv.display.clone(),
                 Err(status) => return Ok(status),
             };
