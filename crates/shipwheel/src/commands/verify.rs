@@ -215,7 +215,7 @@ fn print_summary(report: &VerifyReport, args: &VerifyArgs) {
         ),
         Some(s) if s.detail.contains("stopped at the --install-timeout") => format!(
             "check that {} and any --extra-index-url answer; if the install or build is just slow, re-run with --install-timeout {}",
-            shipwheel_index::secret::redact_url(&args.index_url),
+            args.index_url,
             args.install_timeout.saturating_mul(2)
         ),
         Some(s) if s.name.starts_with("create environment") => format!(
